@@ -1,0 +1,310 @@
+public import Foundation
+public import Logging
+public import RosterCore
+public import RosterStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The ingest pipeline: recognise, parse, validate, reconcile in one transaction, keep the input,
+/// report. The one-shot `roster ingest` and the watching agent both drive it.
+///
+/// Order of effects, chosen so that a crash at any point loses nothing and applies nothing twice:
+/// the store commits the file's changes together with its sha256 in the journal; only then are the
+/// report written and the input moved to `archive/`. After a crash in between, the input is still
+/// in place and its sha256 is in the journal, so it is archived as "already applied".
+public final class Pipeline: Sendable {
+    public let state: StateLayout
+    public let config: RosterConfig
+    public let store: any RosterStore
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let maxFileSize: Int
+
+    /// Where a processed input goes.
+    public enum Disposition: Sendable {
+        /// Move it out of the drop folder into `archive/` or `rejected/`.
+        case move
+        /// Leave it where it is and keep a copy.
+        case copy
+
+        var mode: Disposal.Mode { self == .move ? .move : .copy }
+    }
+
+    /// - Parameters:
+    ///   - now: The clock, injected for reproducible report names.
+    ///   - maxFileSize: The largest input taken, in bytes.
+    public init(
+        state: StateLayout,
+        config: RosterConfig,
+        store: any RosterStore,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() },
+        maxFileSize: Int = 1 << 30
+    ) {
+        self.state = state
+        self.config = config
+        self.store = store
+        self.logger = logger
+        self.now = now
+        self.maxFileSize = maxFileSize
+    }
+
+    // MARK: - One file
+
+    /// Processes one file.
+    ///
+    /// Problems with the file itself (unreadable, wrong kind, bad rows) are an outcome, not an error.
+    ///
+    /// - Throws: Only failures of the store or the state folder (disk full, permissions), after
+    ///   which the input is left where it was, to be processed again.
+    public func ingest(path: String, disposition: Disposition) throws -> FileOutcome {
+        let fileName = AtomicFile.split(path).name
+        let startedAt = now()
+        var logger = self.logger
+        logger[metadataKey: "file.name"] = "\(fileName)"
+
+        let input: InputFile
+        let sha256: String
+        do {
+            input = try InputFile(path: path, maxSize: maxFileSize)
+            sha256 = try input.sha256()
+        } catch let error as FileError {
+            logger.warning("Can't read file", metadata: ["error": "\(error)"])
+            return try refuse(
+                path: path, fileName: fileName, sha256: nil, kind: nil, startedAt: startedAt,
+                reason: error.message, problems: [Problem(line: 0, problem: error.message, fix: "")],
+                disposition: disposition, canKeep: error.code != ENOENT && !error.message.contains("not a regular file")
+            )
+        }
+
+        if let entry = try store.appliedIngest(sha256: sha256) {
+            return try alreadyApplied(
+                entry, path: path, fileName: fileName, startedAt: startedAt, disposition: disposition, logger: logger)
+        }
+
+        // Parse, check and apply in one transaction.
+        let reader = CSVReader(source: input.source())
+        var problems = ProblemLog(limit: 20)
+        let errors = ErrorsFile(folder: state.rejected)
+        defer { errors.discard() }
+        var recognised: (kind: FileKind, reason: String)?
+        var summary = IngestSummary()
+        var fileProblem: String?
+
+        let file = IngestFile(
+            sha256: sha256, fileName: fileName, kind: "unknown", startedAt: Timestamp.string(startedAt))
+        let result = try store.apply(file) { ledger in
+            func report(_ problem: Problem) throws {
+                problems.add(problem)
+                try errors.add(problem)
+            }
+            guard let header = try reader.next() else {
+                fileProblem = "the file is empty"
+                try report(Problem(line: 0, problem: "the file is empty", fix: "drop a CSV file with a header row"))
+                return .reject(summary)
+            }
+            guard let match = FileKind.recognise(csvHeader: header.fields, fileName: fileName) else {
+                fileProblem = "the header matches no known kind of file"
+                try report(
+                    Problem(
+                        line: header.line, value: header.fields.prefix(8).joined(separator: ","),
+                        problem: "the header matches no known kind of file", fix: FileKind.expectedHeaders))
+                return .reject(summary)
+            }
+            recognised = match
+            var reconciler = UsersCSVReconciler(config: config)
+            if try reconciler.header(header, report: report) {
+                while let record = try reader.next() {
+                    try reconciler.row(record, ledger: &ledger, report: report)
+                }
+            }
+            summary = reconciler.summary
+            if reader.sawInvalidUTF16 {
+                try report(
+                    Problem(
+                        line: 0, problem: "the UTF-16 text holds an unpaired surrogate",
+                        fix: "save the file as UTF-8 (in Excel: CSV UTF-8)"))
+            }
+            summary.problems = problems.count
+            if reader.source.digest() != sha256 {
+                // The bytes read are not the bytes hashed: someone is still writing the file.
+                throw IngestError.changedWhileReading(path)
+            }
+            return problems.count == 0 ? .apply(summary) : .reject(summary)
+        }
+
+        switch result {
+        case .alreadyApplied(let entry):
+            return try alreadyApplied(
+                entry, path: path, fileName: fileName, startedAt: startedAt, disposition: disposition, logger: logger)
+        case .rejected:
+            let reason = fileProblem ?? "\(problems.count) \(problems.count == 1 ? "problem" : "problems")"
+            logger.warning("Rejected file", metadata: ["problems": "\(problems.count)"])
+            return try refuse(
+                path: path, fileName: fileName, sha256: sha256, kind: recognised, startedAt: startedAt,
+                reason: reason, problems: problems.first, problemCount: problems.count, errors: errors,
+                summary: summary, disposition: disposition, canKeep: true)
+        case .applied:
+            let kept = try Disposal.place(path, named: fileName, into: state.archive, mode: disposition.mode)
+            var outcome = FileOutcome(
+                fileName: fileName, status: .applied(summary), kind: recognised?.kind, keptAt: kept)
+            outcome.reportFile = try writeReport(
+                outcome, sha256: sha256, recognised: recognised, startedAt: startedAt, problems: [])
+            logger.info(
+                "Applied file",
+                metadata: [
+                    "rows": "\(summary.rows)", "people.created": "\(summary.peopleCreated)",
+                    "people.updated": "\(summary.peopleUpdated)",
+                ])
+            return outcome
+        }
+    }
+
+    private func alreadyApplied(
+        _ entry: JournalEntry, path: String, fileName: String, startedAt: Date, disposition: Disposition, logger: Logger
+    ) throws -> FileOutcome {
+        // A copy was kept when it was applied; only an inbox file needs to leave.
+        let kept =
+            disposition == .move ? try Disposal.place(path, named: fileName, into: state.archive, mode: .move) : nil
+        var outcome = FileOutcome(fileName: fileName, status: .alreadyApplied(entry), kind: nil, keptAt: kept)
+        outcome.reportFile = try writeReport(
+            outcome, sha256: entry.sha256, recognised: nil, startedAt: startedAt, problems: [])
+        logger.info("File already applied", metadata: ["ingest.id": "\(entry.id)"])
+        return outcome
+    }
+
+    private func refuse(
+        path: String, fileName: String, sha256: String?, kind: (kind: FileKind, reason: String)?, startedAt: Date,
+        reason: String, problems: [Problem], problemCount: Int? = nil, errors: ErrorsFile? = nil,
+        summary: IngestSummary = IngestSummary(), disposition: Disposition, canKeep: Bool
+    ) throws -> FileOutcome {
+        var outcome = FileOutcome(
+            fileName: fileName, status: .rejected(reason: reason, problems: problemCount ?? problems.count),
+            kind: kind?.kind)
+        if canKeep {
+            let kept = try Disposal.place(path, named: fileName, into: state.rejected, mode: disposition.mode)
+            outcome.keptAt = kept
+            let errorsPath = kept + ".errors.csv"
+            if let errors {
+                try errors.commit(to: errorsPath)
+            } else {
+                try AtomicFile.write(errorsPath) { writer in
+                    var csv = CSVWriter { try writer.write($0) }
+                    try csv.write(Problem.csvHeader)
+                    for problem in problems { try csv.write(problem.csvFields) }
+                    try csv.flush()
+                }
+            }
+            outcome.errorsFile = errorsPath
+        }
+        if let sha256 {
+            var summary = summary
+            summary.problems = problemCount ?? problems.count
+            try store.recordRejection(
+                IngestFile(
+                    sha256: sha256, fileName: fileName, kind: kind?.kind.rawValue ?? "unknown",
+                    startedAt: Timestamp.string(startedAt)),
+                summary: summary)
+        }
+        outcome.reportFile = try writeReport(
+            outcome, sha256: sha256, recognised: kind, startedAt: startedAt, problems: problems)
+        return outcome
+    }
+
+    // MARK: - Outputs
+
+    /// Rewrites `exports/users.csv` from the store.
+    public func refreshOutputs() throws {
+        try AtomicFile.write(state.usersExport) { writer in
+            try UsersExport.write(store: store, config: config) { try writer.write($0) }
+        }
+    }
+
+    private func writeReport(
+        _ outcome: FileOutcome, sha256: String?, recognised: (kind: FileKind, reason: String)?, startedAt: Date,
+        problems: [Problem]
+    ) throws -> String {
+        let stamp = Self.reportStamp(startedAt)
+        let name = Disposal.safeName("\(stamp)-\(outcome.fileName).txt")
+        var text = "Roster ingest report\n\n"
+        text += "File:       \(outcome.fileName)\n"
+        if let sha256 { text += "SHA-256:    \(sha256)\n" }
+        text += "Processed:  \(Timestamp.string(startedAt))\n"
+        if let recognised { text += "Kind:       \(recognised.kind.title) (\(recognised.reason))\n" }
+        switch outcome.status {
+        case .applied(let s):
+            text += "Outcome:    applied\n"
+            if let kept = outcome.keptAt { text += "Kept at:    \(kept)\n" }
+            text += "\nRows: \(s.rows). People created: \(s.peopleCreated), updated: \(s.peopleUpdated), "
+            text += "unchanged: \(s.peopleUnchanged). Emails added: \(s.emailsAdded). "
+            text +=
+                "Accounts added: \(s.accountsCreated), moved: \(s.accountsMoved). Attribute values changed: \(s.attributesChanged).\n"
+            if !s.details.isEmpty {
+                text += "\nChanges:\n" + s.details.map { "  \($0)\n" }.joined()
+                if s.detailsOmitted > 0 {
+                    text += "  … and \(s.detailsOmitted) more (run `roster explain` on a person for the full history)\n"
+                }
+            } else {
+                text += "\nNothing changed: the roster already held all of it.\n"
+            }
+        case .alreadyApplied(let entry):
+            text += "Outcome:    already applied, nothing changed\n"
+            text += "\nThe same content was applied as \(entry.fileName) at \(entry.finishedAt).\n"
+            if let kept = outcome.keptAt { text += "Kept at:    \(kept)\n" }
+        case .rejected(let reason, let count):
+            text += "Outcome:    rejected (\(reason)); the roster was not changed\n"
+            if let kept = outcome.keptAt { text += "Kept at:    \(kept)\n" }
+            if let errors = outcome.errorsFile { text += "Problems:   \(errors) (\(count) in all)\n" }
+            if !problems.isEmpty {
+                text += "\nFirst problems:\n" + problems.map { "  \($0)\n" }.joined()
+            }
+            text += "\nFix the file and drop it again; nothing from it was applied.\n"
+        }
+        let path = try uniquePath(in: state.reports, name: name)
+        try AtomicFile.write(path, bytes: Array(text.utf8))
+        return path
+    }
+
+    private func uniquePath(in folder: String, name: String) throws -> String {
+        for attempt in 1... {
+            let path = "\(folder)/\(Disposal.numbered(name, attempt))"
+            if access(path, F_OK) != 0 { return path }
+        }
+        fatalError("unreachable")
+    }
+
+    /// `20261122T104512Z`.
+    static func reportStamp(_ date: Date) -> String {
+        Timestamp.string(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+    }
+}
+
+/// Failures of processing that leave the input in place to be tried again.
+public enum IngestError: Error, CustomStringConvertible {
+    case changedWhileReading(String)
+
+    public var description: String {
+        switch self {
+        case .changedWhileReading(let path):
+            "'\(path)' changed while it was read; nothing was applied. Write files elsewhere and move them in when complete."
+        }
+    }
+}
+
+/// The first problems of a file, kept for the report and the terminal, and their count.
+struct ProblemLog {
+    let limit: Int
+    private(set) var first: [Problem] = []
+    private(set) var count = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    mutating func add(_ problem: Problem) {
+        count += 1
+        if first.count < limit { first.append(problem) }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The folders and files under the state folder.
+public struct StateLayout: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
+    public var database: String { "\(root)/roster.sqlite" }
+    public var archive: String { "\(root)/archive" }
+    public var rejected: String { "\(root)/rejected" }
+    public var exports: String { "\(root)/exports" }
+    public var reports: String { "\(root)/reports" }
+    public var usersExport: String { "\(exports)/users.csv" }
+
+    /// Creates the state folder and its subfolders where missing.
+    ///
+    /// - Throws: ``FileError`` saying which folder can't be made or written and what to do.
+    public func prepare() throws {
+        for folder in [root, archive, rejected, exports, reports] {
+            try Self.ensureFolder(folder, role: "the state folder")
+        }
+    }
+
+    /// Creates `path` if missing and checks that it is a writable directory.
+    static func ensureFolder(_ path: String, role: String) throws {
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            guard errno == ENOENT else { throw FileError.syscall("use \(role)", path: path) }
+            if mkdir(path, 0o750) != 0, errno != EEXIST {
+                throw FileError.syscall("create \(role)", path: path)
+            }
+        } else if (info.st_mode & S_IFMT) != S_IFDIR {
+            throw FileError(
+                "Can't use '\(path)' as \(role): it is not a directory. Remove it or choose another folder.")
+        }
+        guard access(path, W_OK | X_OK) == 0 else {
+            throw FileError(
+                code: errno,
+                "Can't use '\(path)' as \(role): it is not writable by this user. Fix its owner or mode, or choose another folder."
+            )
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// What the optional `roster.toml` declares. Without a file, ``RosterConfig/init()`` serves.
+public struct RosterConfig: Sendable, Equatable {
+    /// The drop folder, when the config names one.
+    public var watchFolder: String?
+    /// The state folder, when the config names one.
+    public var stateFolder: String?
+    /// Custom attributes, in the order their columns appear in exports.
+    public var attributes: [AttributeDefinition]
+    /// The integration instances the roster knows, such as `github` or `jira-prod`; empty means
+    /// that any name in an `integration:<name>` column is accepted.
+    public var integrations: [String]
+
+    public init(
+        watchFolder: String? = nil,
+        stateFolder: String? = nil,
+        attributes: [AttributeDefinition] = [],
+        integrations: [String] = []
+    ) {
+        self.watchFolder = watchFolder
+        self.stateFolder = stateFolder
+        self.attributes = attributes
+        self.integrations = integrations
+    }
+
+    /// The declared attribute with this key (case-insensitive).
+    public func attribute(_ key: String) -> AttributeDefinition? {
+        let key = key.lowercased()
+        return attributes.first { $0.key == key }
+    }
+}

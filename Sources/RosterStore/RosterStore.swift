@@ -1,0 +1,150 @@
+public import RosterCore
+
+/// The canonical user store, as the pipeline and the commands use it.
+///
+/// SQLite (``SQLiteStore``) is the embedded default. The protocol keeps the pipeline independent of
+/// the engine so that a server database can serve several agents with one roster.
+public protocol RosterStore: Sendable {
+    /// The journal entry of an applied file with these contents, if there is one.
+    func appliedIngest(sha256: String) throws -> JournalEntry?
+
+    /// Applies one file in one transaction that also writes its journal row.
+    ///
+    /// `body` plans and applies the file through the ledger and returns its verdict: the
+    /// transaction commits on ``FileVerdict/apply(_:)`` and rolls back on ``FileVerdict/reject(_:)``
+    /// or a thrown error, leaving the store as it was. When a file with the same sha256 was applied
+    /// before, `body` is not called.
+    func apply(_ file: IngestFile, _ body: (inout any RosterLedger) throws -> FileVerdict) throws -> ApplyResult
+
+    /// Records a refused file in the journal.
+    func recordRejection(_ file: IngestFile, summary: IngestSummary) throws
+
+    /// Stores the declared attribute definitions.
+    func syncAttributeDefinitions(_ attributes: [AttributeDefinition]) throws
+
+    /// Calls `each` for every person, in id order, with everything the users export shows.
+    func forEachPerson(_ each: (ExportedPerson) throws -> Void) throws
+
+    /// The integration instances that have accounts, sorted.
+    func integrations() throws -> [String]
+
+    /// Counts for `roster status`.
+    func status() throws -> StoreStatus
+}
+
+/// A file about to be applied.
+public struct IngestFile: Sendable {
+    public var sha256: String
+    public var fileName: String
+    public var kind: String
+    /// When processing started, as an ISO-8601 UTC timestamp.
+    public var startedAt: String
+
+    public init(sha256: String, fileName: String, kind: String, startedAt: String) {
+        self.sha256 = sha256
+        self.fileName = fileName
+        self.kind = kind
+        self.startedAt = startedAt
+    }
+}
+
+/// What the pipeline decided about a file after planning it.
+public enum FileVerdict: Sendable {
+    case apply(IngestSummary)
+    case reject(IngestSummary)
+}
+
+/// The outcome of ``RosterStore/apply(_:_:)``.
+public enum ApplyResult: Sendable, Equatable {
+    case applied(ingestID: Int64)
+    case alreadyApplied(JournalEntry)
+    case rejected
+}
+
+/// One row of the ingest journal.
+public struct JournalEntry: Sendable, Equatable {
+    public var id: Int64
+    public var sha256: String
+    public var fileName: String
+    public var kind: String
+    public var outcome: String
+    public var finishedAt: String
+
+    public init(id: Int64, sha256: String, fileName: String, kind: String, outcome: String, finishedAt: String) {
+        self.id = id
+        self.sha256 = sha256
+        self.fileName = fileName
+        self.kind = kind
+        self.outcome = outcome
+        self.finishedAt = finishedAt
+    }
+}
+
+/// A person as the users export writes it.
+public struct ExportedPerson: Sendable, Equatable {
+    public var id: PersonID
+    public var name: String
+    public var primaryEmail: String?
+    public var otherEmails: [String]
+    /// Account ids by integration instance, each list sorted.
+    public var accounts: [String: [String]]
+    public var attributes: [String: String]
+
+    public init(
+        id: PersonID, name: String, primaryEmail: String?, otherEmails: [String] = [],
+        accounts: [String: [String]] = [:], attributes: [String: String] = [:]
+    ) {
+        self.id = id
+        self.name = name
+        self.primaryEmail = primaryEmail
+        self.otherEmails = otherEmails
+        self.accounts = accounts
+        self.attributes = attributes
+    }
+}
+
+/// Counts for `roster status`.
+public struct StoreStatus: Sendable, Equatable {
+    public var people: Int
+    public var peopleWithoutEmail: Int
+    /// Accounts per integration instance, sorted by name.
+    public var accountsByIntegration: [(integration: String, count: Int)]
+    public var filesApplied: Int
+    public var filesRejected: Int
+    public var lastIngest: JournalEntry?
+
+    public init(
+        people: Int, peopleWithoutEmail: Int, accountsByIntegration: [(integration: String, count: Int)],
+        filesApplied: Int, filesRejected: Int, lastIngest: JournalEntry?
+    ) {
+        self.people = people
+        self.peopleWithoutEmail = peopleWithoutEmail
+        self.accountsByIntegration = accountsByIntegration
+        self.filesApplied = filesApplied
+        self.filesRejected = filesRejected
+        self.lastIngest = lastIngest
+    }
+
+    public static func == (lhs: StoreStatus, rhs: StoreStatus) -> Bool {
+        lhs.people == rhs.people && lhs.peopleWithoutEmail == rhs.peopleWithoutEmail
+            && lhs.accountsByIntegration.map(\.integration) == rhs.accountsByIntegration.map(\.integration)
+            && lhs.accountsByIntegration.map(\.count) == rhs.accountsByIntegration.map(\.count)
+            && lhs.filesApplied == rhs.filesApplied && lhs.filesRejected == rhs.filesRejected
+            && lhs.lastIngest == rhs.lastIngest
+    }
+}
+
+/// A failure of the store itself (not of an input file).
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var cause: String?
+
+    public init(_ message: String, cause: String? = nil) {
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        cause.map { "\(message) (\($0))" } ?? message
+    }
+}

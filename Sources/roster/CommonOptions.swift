@@ -1,0 +1,66 @@
+public import ArgumentParser
+import Foundation
+public import Logging
+import RosterAgent
+import RosterCore
+import RosterStore
+
+/// The options every subcommand takes, so that `--state` and `--config` work the same everywhere.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The state folder (store, archive, exports, reports).", valueName: "dir"))
+    var state: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The config file. Default: roster.toml in the working directory, if present.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical."))
+    var logLevel: Logger.Level = .info
+
+    /// Loads the config, or exits 78 with the reason.
+    func loadConfig() throws -> RosterConfig {
+        do {
+            if let config { return try ConfigLoader.load(path: config, required: true) }
+            return try ConfigLoader.load(path: "roster.toml", required: false)
+        } catch let error as ConfigError {
+            printError("Bad configuration: \(error)")
+            throw ExitCode(78)
+        }
+    }
+
+    /// The state folder: `--state`, else the config's, else `state`.
+    func stateLayout(_ config: RosterConfig) -> StateLayout {
+        StateLayout(root: state ?? config.stateFolder ?? "state")
+    }
+
+    /// Prepares the state folder and opens the store, or exits 70 with the reason.
+    func openStore(_ layout: StateLayout) throws -> SQLiteStore {
+        do {
+            try layout.prepare()
+            return try SQLiteStore(path: layout.database)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(70)
+        }
+    }
+
+    func makeLogger() -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .trace
+            return handler
+        }
+        var logger = Logger(label: "roster")
+        logger.logLevel = logLevel
+        return logger
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Writes one line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
