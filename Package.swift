@@ -74,12 +74,22 @@ let package = Package(
         ),
         .testTarget(
             name: "RosterStoreTests",
-            dependencies: ["RosterStore", "RosterCore"],
+            dependencies: [
+                "RosterStore",
+                "RosterCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "RosterAgentTests",
-            dependencies: ["RosterAgent", "RosterCore", "RosterStore"],
+            dependencies: [
+                "RosterAgent",
+                "RosterCore",
+                "RosterStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

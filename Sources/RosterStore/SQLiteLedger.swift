@@ -42,7 +42,12 @@ struct SQLiteLedger: RosterLedger {
         updatePersonName = try db.cachedStatement(sql: "UPDATE person SET name = ?, updatedAt = ? WHERE id = ?")
         insertEmail = try db.cachedStatement(sql: "INSERT INTO email (address, personId, isPrimary) VALUES (?, ?, ?)")
         demotePrimary = try db.cachedStatement(sql: "UPDATE email SET isPrimary = 0 WHERE personId = ? AND isPrimary")
-        promoteEmail = try db.cachedStatement(sql: "UPDATE email SET isPrimary = 1 WHERE address = ? AND personId = ?")
+        // Insert the address as primary, or promote it when the person already has it.
+        promoteEmail = try db.cachedStatement(
+            sql: """
+                INSERT INTO email (address, personId, isPrimary) VALUES (?, ?, 1)
+                ON CONFLICT(address) DO UPDATE SET isPrimary = 1 WHERE personId = excluded.personId
+                """)
         insertAccount = try db.cachedStatement(
             sql: "INSERT INTO account (integration, accountId, personId, pinned) VALUES (?, ?, ?, 1)")
         moveAccount = try db.cachedStatement(
@@ -104,10 +109,9 @@ struct SQLiteLedger: RosterLedger {
             if previous != nil {
                 try demotePrimary.execute(arguments: [person.rawValue])
             }
-            if try owner(ofEmail: address) == person {
-                try promoteEmail.execute(arguments: [address, person.rawValue])
-            } else {
-                try insertEmail.execute(arguments: [address, person.rawValue, true])
+            try promoteEmail.execute(arguments: [address, person.rawValue])
+            guard db.changesCount == 1 else {
+                throw StoreError("\(address) belongs to another person than \(person); the plan should have caught it")
             }
             try audit(
                 line: line, action: "email.primary", person: person, subject: address, before: previous, after: address)

@@ -1,0 +1,185 @@
+import GRDB
+import RosterCore
+import RosterStore
+import Testing
+
+@Suite("SQLite store: transactions, journal, ledger and export reads")
+struct SQLiteStoreTests {
+    let store: SQLiteStore
+
+    init() throws {
+        store = try SQLiteStore(writer: try DatabaseQueue())
+    }
+
+    func file(_ sha: String, _ name: String = "users.csv") -> IngestFile {
+        IngestFile(sha256: sha, fileName: name, kind: "users-csv", startedAt: "2026-01-01T00:00:00Z")
+    }
+
+    func people() throws -> [ExportedPerson] {
+        var all: [ExportedPerson] = []
+        try store.forEachPerson { all.append($0) }
+        return all
+    }
+
+    @Test func anAppliedFileCommitsItsChangesAndItsJournalRow() throws {
+        let result = try store.apply(file("aaa")) { ledger in
+            let jane = try ledger.createPerson(name: "Jane Doe", line: 2)
+            try ledger.apply(.setPrimaryEmail("jane@example.com", previous: nil), to: jane, line: 2)
+            try ledger.apply(.addEmail("jd@example.org"), to: jane, line: 2)
+            try ledger.apply(
+                .linkAccount(AccountKey(integration: "github", accountID: "jdoe"), from: nil), to: jane, line: 2)
+            try ledger.apply(.setAttribute(key: "team", from: nil, to: "Platform"), to: jane, line: 2)
+            return .apply(IngestSummary())
+        }
+        guard case .applied = result else {
+            Issue.record("expected applied, got \(result)")
+            return
+        }
+        let all = try people()
+        #expect(
+            all == [
+                ExportedPerson(
+                    id: PersonID(1), name: "Jane Doe", primaryEmail: "jane@example.com",
+                    otherEmails: ["jd@example.org"],
+                    accounts: ["github": ["jdoe"]], attributes: ["team": "Platform"])
+            ])
+        #expect(try store.appliedIngest(sha256: "aaa")?.fileName == "users.csv")
+        let audit = try store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT action FROM audit ORDER BY id")
+        }
+        #expect(audit == ["person.create", "email.primary", "email.add", "account.link", "attribute.set"])
+    }
+
+    @Test func theSameContentIsAppliedOnlyOnce() throws {
+        _ = try store.apply(file("aaa")) { ledger in
+            _ = try ledger.createPerson(name: "A", line: 2)
+            return .apply(IngestSummary())
+        }
+        var called = false
+        let again = try store.apply(file("aaa", "copy.csv")) { _ in
+            called = true
+            return .apply(IngestSummary())
+        }
+        #expect(!called)
+        guard case .alreadyApplied(let entry) = again else {
+            Issue.record("expected already applied, got \(again)")
+            return
+        }
+        #expect(entry.fileName == "users.csv")
+        #expect(try people().count == 1)
+    }
+
+    @Test func aRejectedFileLeavesNothingBehind() throws {
+        let result = try store.apply(file("bbb")) { ledger in
+            let id = try ledger.createPerson(name: "Ghost", line: 2)
+            try ledger.apply(.setPrimaryEmail("ghost@example.com", previous: nil), to: id, line: 2)
+            return .reject(IngestSummary())
+        }
+        #expect(result == .rejected)
+        #expect(try people().isEmpty)
+        #expect(try store.appliedIngest(sha256: "bbb") == nil)
+        let rows = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM audit") }
+        #expect(rows == 0)
+    }
+
+    @Test func anErrorInsideTheTransactionRollsBack() throws {
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            _ = try store.apply(file("ccc")) { ledger in
+                _ = try ledger.createPerson(name: "Half", line: 2)
+                throw Boom()
+            }
+        }
+        #expect(try people().isEmpty)
+        #expect(try store.appliedIngest(sha256: "ccc") == nil)
+    }
+
+    @Test func oneEmailBelongsToOnePersonEvenIfPlanningMissesIt() throws {
+        #expect(throws: StoreError.self) {
+            _ = try store.apply(file("ddd")) { ledger in
+                let a = try ledger.createPerson(name: "A", line: 2)
+                let b = try ledger.createPerson(name: "B", line: 3)
+                try ledger.apply(.setPrimaryEmail("same@example.com", previous: nil), to: a, line: 2)
+                try ledger.apply(.setPrimaryEmail("same@example.com", previous: nil), to: b, line: 3)
+                return .apply(IngestSummary())
+            }
+        }
+        #expect(try people().isEmpty)
+        #expect(throws: DatabaseError.self) {
+            _ = try store.apply(file("ddd")) { ledger in
+                let a = try ledger.createPerson(name: "A", line: 2)
+                let b = try ledger.createPerson(name: "B", line: 3)
+                try ledger.apply(.addEmail("same@example.com"), to: a, line: 2)
+                try ledger.apply(.addEmail("same@example.com"), to: b, line: 3)
+                return .apply(IngestSummary())
+            }
+        }
+    }
+
+    @Test func changingThePrimaryEmailKeepsTheOldOneAsAnother() throws {
+        _ = try store.apply(file("e1")) { ledger in
+            let id = try ledger.createPerson(name: "Jane", line: 2)
+            try ledger.apply(.setPrimaryEmail("old@example.com", previous: nil), to: id, line: 2)
+            return .apply(IngestSummary())
+        }
+        _ = try store.apply(file("e2")) { ledger in
+            let id = PersonID(1)
+            #expect(try ledger.owner(ofEmail: "old@example.com") == id)
+            try ledger.apply(.setPrimaryEmail("new@example.com", previous: "old@example.com"), to: id, line: 2)
+            let snapshot = try #require(try ledger.person(id))
+            #expect(snapshot.primaryEmail == "new@example.com")
+            #expect(snapshot.otherEmails == ["old@example.com"])
+            return .apply(IngestSummary())
+        }
+        #expect(try people().first?.primaryEmail == "new@example.com")
+    }
+
+    @Test func accountsMoveBetweenPeopleAndArePinned() throws {
+        let key = AccountKey(integration: "jira", accountID: "5b10")
+        _ = try store.apply(file("m1")) { ledger in
+            let a = try ledger.createPerson(name: "A", line: 2)
+            let b = try ledger.createPerson(name: "B", line: 3)
+            try ledger.apply(.linkAccount(key, from: nil), to: a, line: 2)
+            try ledger.apply(.linkAccount(key, from: a), to: b, line: 3)
+            let account = try #require(try ledger.account(key))
+            #expect(account.person == b)
+            #expect(account.pinned)
+            return .apply(IngestSummary())
+        }
+        let all = try people()
+        #expect(all.map(\.accounts) == [[:], ["jira": ["5b10"]]])
+    }
+
+    @Test func statusCountsPeopleAccountsAndFiles() throws {
+        _ = try store.apply(file("s1")) { ledger in
+            let a = try ledger.createPerson(name: "A", line: 2)
+            try ledger.apply(.setPrimaryEmail("a@example.com", previous: nil), to: a, line: 2)
+            _ = try ledger.createPerson(name: "No Email", line: 3)
+            try ledger.apply(.linkAccount(AccountKey(integration: "github", accountID: "a"), from: nil), to: a, line: 2)
+            return .apply(IngestSummary())
+        }
+        try store.recordRejection(file("s2", "bad.csv"), summary: IngestSummary())
+        let status = try store.status()
+        #expect(status.people == 2)
+        #expect(status.peopleWithoutEmail == 1)
+        #expect(status.accountsByIntegration.map(\.integration) == ["github"])
+        #expect(status.filesApplied == 1)
+        #expect(status.filesRejected == 1)
+        #expect(status.lastIngest?.fileName == "bad.csv")
+        #expect(try store.integrations() == ["github"])
+    }
+
+    @Test func attributeDefinitionsAreStoredAndUndeclaredOnesKept() throws {
+        try store.syncAttributeDefinitions([
+            AttributeDefinition(key: "team", type: .enumeration(["A", "B"])),
+            AttributeDefinition(key: "site", type: .string),
+        ])
+        try store.syncAttributeDefinitions([AttributeDefinition(key: "team", type: .enumeration(["A", "B"]))])
+        let rows = try store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, declared, enumValues FROM attributeDefinition ORDER BY key")
+        }
+        #expect(rows.map { $0["key"] as String } == ["site", "team"])
+        #expect(rows.map { $0["declared"] as Bool } == [false, true])
+        #expect(rows[1]["enumValues"] as String? == "A\nB")
+    }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Ingest benchmark: roster ingest of a generated users CSV, next to the sqlite3 shell importing the
+# same file and indexing lower(email), in one run on the same machine.
+#
+# Usage: bench/ingest.sh [ROWS]      (default 1000000)
+# Needs: python3, sqlite3, /usr/bin/time (Debian package "time"); builds roster in release mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+
+swift build -c release --product roster >/dev/null
+roster=.build/release/roster
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+python3 bench/gen_users.py "$rows" "$work/users.csv"
+cp "$work/users.csv" "$work/shell.csv"
+bytes=$(stat -c %s "$work/users.csv")
+echo "input: $rows rows, $((bytes / 1000000)) MB"
+
+# roster: validate, reconcile into the store (one transaction with the journal), audit log,
+# export users.csv, report; --move so that keeping the input is a rename, not a copy.
+/usr/bin/time -f "%e %M" -o "$work/roster.time" \
+    "$roster" ingest --move --state "$work/state" "$work/users.csv" >"$work/roster.out"
+read -r roster_s roster_kb <"$work/roster.time"
+cat "$work/roster.out"
+
+# The sqlite3 shell: plain import plus an index on lower(email).
+/usr/bin/time -f "%e %M" -o "$work/shell.time" sqlite3 "$work/shell.sqlite" <<SQL
+.import --csv $work/shell.csv users
+CREATE INDEX users_email ON users(lower(email));
+SQL
+read -r shell_s shell_kb <"$work/shell.time"
+
+people=$(sqlite3 "$work/state/roster.sqlite" "SELECT count(*) FROM person")
+export_rows=$(($(wc -l <"$work/state/exports/users.csv") - 1))
+printf '%-28s %8s s   peak RSS %6d MB\n' "roster ingest (release)" "$roster_s" $((roster_kb / 1024))
+printf '%-28s %8s s   peak RSS %6d MB\n' "sqlite3 .import + index" "$shell_s" $((shell_kb / 1024))
+python3 -c "print(f'ratio roster / sqlite3: {float($roster_s) / float($shell_s):.2f}x   (goal: <= 1.5x, peak RSS < 200 MB)')"
+echo "store: $people people; export: $export_rows rows; throughput $(python3 -c "print(round($rows / float($roster_s)))") rows/s"
