@@ -35,6 +35,8 @@ def main():
             name = f"{first} {nick} {last}" if nick else f"{first} {last}"
             local = f"{first}.{last}".replace(" ", "").replace("'", "").replace(",", "").replace(".", ".")
             local = "".join(ch for ch in local if ch.isascii() and (ch.isalnum() or ch == ".")) or "user"
+            while ".." in local:
+                local = local.replace("..", ".")
             email = mixed_case(f"{local}.{i}@{rng.choice(DOMAINS)}", rng)
             other = f"u{i}@alt.example.com" if i % 5 == 0 else ""
             if any(c in name for c in ',"\n'):

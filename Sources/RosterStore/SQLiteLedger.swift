@@ -13,52 +13,54 @@ struct SQLiteLedger: RosterLedger {
     private let selectPerson: Statement
     private let selectEmails: Statement
     private let selectAttributes: Statement
-    private let selectEmailOwner: Statement
-    private let selectAccount: Statement
-    private let insertPerson: Statement
-    private let updatePersonName: Statement
-    private let insertEmail: Statement
-    private let demotePrimary: Statement
-    private let promoteEmail: Statement
-    private let insertAccount: Statement
-    private let moveAccount: Statement
-    private let upsertAttribute: Statement
-    private let deleteAttribute: Statement
-    private let insertAudit: Statement
+    private let selectEmailOwner: RawStatement
+    private let selectAccount: RawStatement
+    private let insertPerson: RawStatement
+    private let updatePersonName: RawStatement
+    private let insertEmail: RawStatement
+    private let demotePrimary: RawStatement
+    private let insertOrPromotePrimary: RawStatement
+    private let insertAccount: RawStatement
+    private let moveAccount: RawStatement
+    private let upsertAttribute: RawStatement
+    private let deleteAttribute: RawStatement
+    private let insertAudit: RawStatement
 
     init(db: Database, ingestID: Int64?, now: String) throws {
         self.db = db
         self.ingestID = ingestID
         self.now = now
-        selectPerson = try db.cachedStatement(sql: "SELECT name FROM person WHERE id = ?")
-        selectEmails = try db.cachedStatement(
+        selectPerson = try db.makeStatement(sql: "SELECT name FROM person WHERE id = ?")
+        selectEmails = try db.makeStatement(
             sql: "SELECT address, isPrimary FROM email WHERE personId = ? ORDER BY isPrimary DESC, address")
-        selectAttributes = try db.cachedStatement(sql: "SELECT key, value FROM attributeValue WHERE personId = ?")
-        selectEmailOwner = try db.cachedStatement(sql: "SELECT personId FROM email WHERE address = ?")
-        selectAccount = try db.cachedStatement(
-            sql: "SELECT personId, pinned FROM account WHERE integration = ? AND accountId = ?")
-        insertPerson = try db.cachedStatement(
-            sql: "INSERT INTO person (name, createdAt, updatedAt) VALUES (?, ?, ?)")
-        updatePersonName = try db.cachedStatement(sql: "UPDATE person SET name = ?, updatedAt = ? WHERE id = ?")
-        insertEmail = try db.cachedStatement(sql: "INSERT INTO email (address, personId, isPrimary) VALUES (?, ?, ?)")
-        demotePrimary = try db.cachedStatement(sql: "UPDATE email SET isPrimary = 0 WHERE personId = ? AND isPrimary")
+        selectAttributes = try db.makeStatement(sql: "SELECT key, value FROM attributeValue WHERE personId = ?")
+        selectEmailOwner = try RawStatement(db, sql: "SELECT personId FROM email WHERE address = ?")
+        selectAccount = try RawStatement(
+            db, sql: "SELECT personId, pinned FROM account WHERE integration = ? AND accountId = ?")
+        insertPerson = try RawStatement(db, sql: "INSERT INTO person (name, createdAt, updatedAt) VALUES (?, ?, ?)")
+        updatePersonName = try RawStatement(db, sql: "UPDATE person SET name = ?, updatedAt = ? WHERE id = ?")
+        insertEmail = try RawStatement(db, sql: "INSERT INTO email (address, personId, isPrimary) VALUES (?, ?, 0)")
+        demotePrimary = try RawStatement(db, sql: "UPDATE email SET isPrimary = 0 WHERE personId = ? AND isPrimary")
         // Insert the address as primary, or promote it when the person already has it.
-        promoteEmail = try db.cachedStatement(
+        insertOrPromotePrimary = try RawStatement(
+            db,
             sql: """
                 INSERT INTO email (address, personId, isPrimary) VALUES (?, ?, 1)
                 ON CONFLICT(address) DO UPDATE SET isPrimary = 1 WHERE personId = excluded.personId
                 """)
-        insertAccount = try db.cachedStatement(
-            sql: "INSERT INTO account (integration, accountId, personId, pinned) VALUES (?, ?, ?, 1)")
-        moveAccount = try db.cachedStatement(
-            sql: "UPDATE account SET personId = ?, pinned = 1 WHERE integration = ? AND accountId = ?")
-        upsertAttribute = try db.cachedStatement(
+        insertAccount = try RawStatement(
+            db, sql: "INSERT INTO account (integration, accountId, personId, pinned) VALUES (?, ?, ?, 1)")
+        moveAccount = try RawStatement(
+            db, sql: "UPDATE account SET personId = ?, pinned = 1 WHERE integration = ? AND accountId = ?")
+        upsertAttribute = try RawStatement(
+            db,
             sql: """
                 INSERT INTO attributeValue (personId, key, value) VALUES (?, ?, ?)
                 ON CONFLICT(personId, key) DO UPDATE SET value = excluded.value
                 """)
-        deleteAttribute = try db.cachedStatement(sql: "DELETE FROM attributeValue WHERE personId = ? AND key = ?")
-        insertAudit = try db.cachedStatement(
+        deleteAttribute = try RawStatement(db, sql: "DELETE FROM attributeValue WHERE personId = ? AND key = ?")
+        insertAudit = try RawStatement(
+            db,
             sql: """
                 INSERT INTO audit (ingestId, line, action, personId, subject, before, after, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -84,65 +86,99 @@ struct SQLiteLedger: RosterLedger {
     }
 
     func owner(ofEmail address: String) throws -> PersonID? {
-        try Int64.fetchOne(selectEmailOwner, arguments: [address]).map(PersonID.init)
+        selectEmailOwner.bind(1, address)
+        return try selectEmailOwner.int64().map(PersonID.init)
     }
 
     func account(_ key: AccountKey) throws -> AccountSnapshot? {
-        try Row.fetchOne(selectAccount, arguments: [key.integration, key.accountID]).map {
-            AccountSnapshot(key: key, person: PersonID($0[0]), pinned: $0[1])
+        selectAccount.bind(1, key.integration)
+        selectAccount.bind(2, key.accountID)
+        return try selectAccount.int64Pair().map {
+            AccountSnapshot(key: key, person: PersonID($0.0), pinned: $0.1 != 0)
         }
     }
 
     mutating func createPerson(name: String, line: Int) throws -> PersonID {
-        try insertPerson.execute(arguments: [name, now, now])
+        insertPerson.bind(1, name)
+        insertPerson.bind(2, now)
+        insertPerson.bind(3, now)
+        try insertPerson.run()
         let id = PersonID(db.lastInsertedRowID)
         try audit(line: line, action: "person.create", person: id, subject: nil, before: nil, after: name)
         return id
     }
 
     mutating func apply(_ change: Change, to person: PersonID, line: Int) throws {
+        let id = person.rawValue
         switch change {
         case .rename(let from, let to):
-            try updatePersonName.execute(arguments: [to, now, person.rawValue])
+            updatePersonName.bind(1, to)
+            updatePersonName.bind(2, now)
+            updatePersonName.bind(3, id)
+            try updatePersonName.run()
             try audit(line: line, action: "person.rename", person: person, subject: nil, before: from, after: to)
         case .setPrimaryEmail(let address, let previous):
             if previous != nil {
-                try demotePrimary.execute(arguments: [person.rawValue])
+                demotePrimary.bind(1, id)
+                try demotePrimary.run()
             }
-            try promoteEmail.execute(arguments: [address, person.rawValue])
+            insertOrPromotePrimary.bind(1, address)
+            insertOrPromotePrimary.bind(2, id)
+            try insertOrPromotePrimary.run()
             guard db.changesCount == 1 else {
                 throw StoreError("\(address) belongs to another person than \(person); the plan should have caught it")
             }
             try audit(
                 line: line, action: "email.primary", person: person, subject: address, before: previous, after: address)
         case .addEmail(let address):
-            try insertEmail.execute(arguments: [address, person.rawValue, false])
+            insertEmail.bind(1, address)
+            insertEmail.bind(2, id)
+            try insertEmail.run()
             try audit(line: line, action: "email.add", person: person, subject: address, before: nil, after: address)
         case .linkAccount(let key, let from):
             if let from {
-                try moveAccount.execute(arguments: [person.rawValue, key.integration, key.accountID])
+                moveAccount.bind(1, id)
+                moveAccount.bind(2, key.integration)
+                moveAccount.bind(3, key.accountID)
+                try moveAccount.run()
                 try audit(
                     line: line, action: "account.move", person: person, subject: key.description,
                     before: from.description, after: person.description)
             } else {
-                try insertAccount.execute(arguments: [key.integration, key.accountID, person.rawValue])
+                insertAccount.bind(1, key.integration)
+                insertAccount.bind(2, key.accountID)
+                insertAccount.bind(3, id)
+                try insertAccount.run()
                 try audit(
                     line: line, action: "account.link", person: person, subject: key.description, before: nil,
                     after: person.description)
             }
         case .setAttribute(let key, let from, let to):
             if let to {
-                try upsertAttribute.execute(arguments: [person.rawValue, key, to])
+                upsertAttribute.bind(1, id)
+                upsertAttribute.bind(2, key)
+                upsertAttribute.bind(3, to)
+                try upsertAttribute.run()
             } else {
-                try deleteAttribute.execute(arguments: [person.rawValue, key])
+                deleteAttribute.bind(1, id)
+                deleteAttribute.bind(2, key)
+                try deleteAttribute.run()
             }
             try audit(line: line, action: "attribute.set", person: person, subject: key, before: from, after: to)
         }
     }
 
-    private func audit(line: Int, action: String, person: PersonID, subject: String?, before: String?, after: String?)
-        throws
-    {
-        try insertAudit.execute(arguments: [ingestID, line, action, person.rawValue, subject, before, after, now])
+    private func audit(
+        line: Int, action: String, person: PersonID, subject: String?, before: String?, after: String?
+    ) throws {
+        insertAudit.bind(1, ingestID)
+        insertAudit.bind(2, Int64(line))
+        insertAudit.bind(3, action)
+        insertAudit.bind(4, person.rawValue)
+        insertAudit.bind(5, subject)
+        insertAudit.bind(6, before)
+        insertAudit.bind(7, after)
+        insertAudit.bind(8, now)
+        try insertAudit.run()
     }
 }

@@ -48,26 +48,25 @@ public struct CSVWriter {
     }
 
     static func appendField<F: StringProtocol>(_ field: F, to buffer: inout [UInt8]) {
-        let utf8 = field.utf8
-        var needsQuotes = utf8.first == 0x20
-        var last: UInt8 = 0
-        for byte in utf8 {
-            if byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-                needsQuotes = true
-                break
+        var string = String(field)
+        string.withUTF8 { bytes in
+            var needsQuotes = bytes.first == 0x20 || bytes.last == 0x20
+            if !needsQuotes {
+                for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+                    needsQuotes = true
+                    break
+                }
             }
-            last = byte
+            guard needsQuotes else {
+                buffer.append(contentsOf: bytes)
+                return
+            }
+            buffer.append(0x22)
+            for byte in bytes {
+                if byte == 0x22 { buffer.append(0x22) }
+                buffer.append(byte)
+            }
+            buffer.append(0x22)
         }
-        if last == 0x20 { needsQuotes = true }
-        guard needsQuotes else {
-            buffer.append(contentsOf: utf8)
-            return
-        }
-        buffer.append(0x22)
-        for byte in utf8 {
-            if byte == 0x22 { buffer.append(0x22) }
-            buffer.append(byte)
-        }
-        buffer.append(0x22)
     }
 }

@@ -117,7 +117,15 @@ enum ISODate {
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and line breaks.
     public func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
+        let string = String(self)
+        // Fast path: nothing to trim when both ends are printable ASCII.
+        if let first = string.utf8.first, let last = string.utf8.last, first > 0x20, first < 0x7F, last > 0x20,
+            last < 0x7F
+        {
+            return string
+        }
+        if string.isEmpty { return "" }
+        let scalars = string.unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return String(String.UnicodeScalarView(scalars[start...end]))

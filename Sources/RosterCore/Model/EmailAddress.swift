@@ -4,11 +4,24 @@ import Foundation
 public enum EmailAddress {
     /// The form under which an address is stored and compared: trimmed, Unicode NFC, lower-cased.
     public static func normalise(_ raw: String) -> String {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.utf8.allSatisfy({ $0 < 0x80 }) {
-            return trimmed.lowercased()
+        // Fast path for the common case, ASCII: trim and lower-case the bytes directly.
+        if raw.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes = Array(raw.utf8)
+            while let last = bytes.last, isASCIISpace(last) { bytes.removeLast() }
+            let start = bytes.firstIndex { !isASCIISpace($0) } ?? bytes.endIndex
+            var lowered = [UInt8]()
+            lowered.reserveCapacity(bytes.count - start)
+            for byte in bytes[start...] {
+                lowered.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+            }
+            return String(decoding: lowered, as: UTF8.self)
         }
+        let trimmed = raw.trimmingWhitespace()
         return trimmed.precomposedStringWithCanonicalMapping.lowercased()
+    }
+
+    private static func isASCIISpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
     }
 
     /// Why `address` (already normalised) is not a usable email address, or nil when it is.
@@ -17,21 +30,25 @@ public enum EmailAddress {
     /// label, and no spaces or control characters.
     public static func problem(with address: String) -> String? {
         if address.isEmpty { return "the email is empty" }
-        if address.unicodeScalars.contains(where: {
+        if address.utf8.allSatisfy({ $0 < 0x80 }) {
+            if address.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+                return "the email contains a space or a control character"
+            }
+        } else if address.unicodeScalars.contains(where: {
             $0.properties.isWhitespace || $0.properties.generalCategory == .control
         }) {
             return "the email contains a space or a control character"
         }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2 else {
-            return parts.count == 1 ? "the email has no '@'" : "the email has more than one '@'"
-        }
-        if parts[0].isEmpty { return "the email has nothing before the '@'" }
-        let domain = parts[1]
+        let utf8 = address.utf8
+        guard let at = utf8.firstIndex(of: UInt8(ascii: "@")) else { return "the email has no '@'" }
+        let domain = utf8[utf8.index(after: at)...]
+        if domain.contains(UInt8(ascii: "@")) { return "the email has more than one '@'" }
+        if at == utf8.startIndex { return "the email has nothing before the '@'" }
         if domain.isEmpty { return "the email has no domain after the '@'" }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        if labels.count < 2 { return "the email's domain has no dot" }
-        if labels.contains(where: \.isEmpty) {
+        guard domain.contains(UInt8(ascii: ".")) else { return "the email's domain has no dot" }
+        if domain.first == UInt8(ascii: ".") || domain.last == UInt8(ascii: ".")
+            || zip(domain, domain.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") })
+        {
             return "the email's domain has an empty part (two dots, or a dot at an end)"
         }
         return nil

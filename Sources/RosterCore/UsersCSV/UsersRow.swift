@@ -174,6 +174,20 @@ public enum TextCheck {
     /// Why a name can't be stored as it is, or nil: control characters and bidirectional overrides
     /// (which can make a name display as something else) are refused.
     public static func problem(inName name: String) -> String? {
+        // Fast path on the bytes: C0 controls and DEL are single bytes, C1 controls start with 0xC2
+        // 0x80...0x9F, and the direction overrides with 0xE2 0x80 or 0xE2 0x81.
+        let bytes = Array(name.utf8)
+        var suspicious = false
+        for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xE2 {
+            let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+            if byte < 0x20 || byte == 0x7F || (byte == 0xC2 && next < 0xA0)
+                || (byte == 0xE2 && (next == 0x80 || next == 0x81))
+            {
+                suspicious = true
+                break
+            }
+        }
+        if !suspicious { return nil }
         for scalar in name.unicodeScalars {
             if scalar.properties.generalCategory == .control {
                 return "the name contains a control character (U+\(hex(scalar)))"
