@@ -1,8 +1,8 @@
 /// Writes RFC 4180 CSV into a byte buffer, handing full chunks to a sink.
 ///
 /// Fields are quoted only when they must be (a delimiter, quote, CR or LF inside, a leading or
-/// trailing space that a reader might trim, or a record's only field empty); quotes are doubled;
-/// records end with LF.
+/// trailing space that a reader might trim, a leading U+FEFF, or a record's only field empty);
+/// quotes are doubled; records end with LF.
 public struct CSVWriter {
     private var buffer: [UInt8] = []
     private let flushSize: Int
@@ -54,7 +54,8 @@ public struct CSVWriter {
 
     static func appendField<F: StringProtocol>(_ field: F, to buffer: inout [UInt8]) {
         let utf8 = field.utf8
-        var needsQuotes = utf8.first == 0x20
+        // A leading U+FEFF at the start of a file would be read back as a byte-order mark.
+        var needsQuotes = utf8.first == 0x20 || utf8.starts(with: [0xEF, 0xBB, 0xBF])
         var last: UInt8 = 0
         for byte in utf8 {
             if byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {

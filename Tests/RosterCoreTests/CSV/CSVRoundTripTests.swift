@@ -1,7 +1,38 @@
+import PropertyBased
 import RosterCore
 import Testing
 
 @Suite struct CSVRoundTripTests {
+    /// The physical line each record starts on, counting CR, LF and CRLF inside cells as one line end each.
+    static func expectedLines(_ table: [[String]]) -> [Int] {
+        var line = 1
+        var lines: [Int] = []
+        for row in table {
+            lines.append(line)
+            for cell in row {
+                var previous: Unicode.Scalar = " "
+                for scalar in cell.unicodeScalars {
+                    if scalar == "\r" || (scalar == "\n" && previous != "\r") { line += 1 }
+                    previous = scalar
+                }
+            }
+            line += 1
+        }
+        return lines
+    }
+
+    @Test func writingThenReadingGivesBackEveryCellAndLine() async throws {
+        await propertyCheck(count: 300, input: TextGen.table) { table in
+            let bytes = try writeTable(table, flushSize: 7)
+            for chunking in Chunking.all {
+                let read = try readAll(bytes, chunking: chunking)
+                #expect(read.records.map(\.fields) == table, "\(chunking.testDescription)")
+                #expect(read.records.map(\.line) == Self.expectedLines(table), "\(chunking.testDescription)")
+                #expect(read.records.allSatisfy { $0.issues.isEmpty })
+            }
+        }
+    }
+
     @Test(arguments: [
         [[""]],
         [["a"], [""], ["b"]],
@@ -17,6 +48,14 @@ import Testing
         #expect(CSVWriter.line([""]) == "\"\"")
         #expect(CSVWriter.line(["", ""]) == ",")
         #expect(CSVWriter.line([String]()) == "")
+    }
+
+    @Test func aByteOrderMarkAtTheStartOfTheFirstCellIsNotTakenForTheFileBOM() throws {
+        let table = [["\u{FEFF}id", "name"], ["1", "\u{FEFF}"]]
+        let bytes = try writeTable(table)
+        let read = try readAll(bytes)
+        #expect(read.records.map(\.fields) == table)
+        #expect(read.encoding == .utf8)
     }
 
     @Test(arguments: [
