@@ -447,6 +447,15 @@ import Testing
         #expect(problem.fix.contains("UTF-8"))
     }
 
+    @Test func problemsInTheHeaderBytesAreCountedInTheSummary() throws {
+        var ledger = InMemoryLedger()
+        let bytes = Array("full_name,email,te".utf8) + [0xFF] + Array("am\nAnn,ann@example.com,x\n".utf8)
+        let result = try ingestUsersCSV(bytes, into: &ledger, config: Self.config)
+        #expect(result.problems.count == 2)
+        #expect(result.problems.first?.problem == "the text is not valid UTF-8 at byte offset 18")
+        #expect(result.summary.problems == result.problems.count)
+    }
+
     @Test func aFormulaGuardedCellIsReadBackAsItWasWritten() throws {
         var ledger = InMemoryLedger()
         let result = try ingest("full_name,email,team\n'+1 Club,ann@example.com,'=Ops\n", into: &ledger)
