@@ -175,6 +175,8 @@ public final class CSVReader<Source: ByteSource> {
     private var fieldBytes: [UInt8] = []
     private var fieldHasHighBytes = false
     private var fieldContentStart = 0
+    /// How many bytes of `fieldBytes` came before the closing quote of a quoted field, once closed.
+    private var fieldClosedAt: Int?
 
     /// Reads the next record.
     ///
@@ -223,6 +225,7 @@ public final class CSVReader<Source: ByteSource> {
             fieldBytes.removeAll(keepingCapacity: true)
             fieldHasHighBytes = false
             fieldWasQuoted = false
+            fieldClosedAt = nil
         }
 
         func append(_ byte: UInt8) {
@@ -271,6 +274,7 @@ public final class CSVReader<Source: ByteSource> {
                     position += 1
                 } else {
                     inQuotes = false
+                    fieldClosedAt = fieldBytes.count
                 }
                 continue
             }
@@ -349,7 +353,11 @@ public final class CSVReader<Source: ByteSource> {
             }
         }
         if quoted {
-            quotesBefore = fieldBytes[..<offset].reduce(0) { $0 + ($1 == UInt8(ascii: "\"") ? 1 : 0) }
+            // Quotes inside the quotes were written twice; text after the closing quote (kept
+            // leniently) follows one more byte, the closing quote, and its quotes were written once.
+            let inside = min(offset, fieldClosedAt ?? offset)
+            quotesBefore = fieldBytes[..<inside].reduce(0) { $0 + ($1 == UInt8(ascii: "\"") ? 1 : 0) }
+            if let fieldClosedAt, offset >= fieldClosedAt { quotesBefore += 1 }
         }
         let absolute = transcoder == nil ? fieldContentStart + offset + quotesBefore : nil
         issues.append(CSVIssue(kind: .invalidUTF8, field: fieldIndex, byteOffset: absolute))

@@ -100,6 +100,15 @@ private let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
             ],
             encoding: .utf8WithBOM),
         ReaderCase(
+            // " a b " FF  →  the bad byte follows the closing quote, at offset 4.
+            "invalid UTF-8 in text after a closing quote", bytes: [0x22, 0x61, 0x62, 0x22, 0xFF, 0x0A],
+            [record(1, "ab\u{FFFD}", issues: [CSVIssue(kind: .invalidUTF8, field: 0, byteOffset: 4)])]),
+        ReaderCase(
+            // " a " " b " c " FF  →  a doubled quote inside, a lone quote after: offset 8.
+            "invalid UTF-8 after a doubled quote, a closing quote and a stray quote",
+            bytes: [0x22, 0x61, 0x22, 0x22, 0x62, 0x22, 0x63, 0x22, 0xFF],
+            [record(1, "a\"bc\"\u{FFFD}", issues: [CSVIssue(kind: .invalidUTF8, field: 0, byteOffset: 8)])]),
+        ReaderCase(
             "a multi-byte character cut short at the end of a field", bytes: [0xE2, 0x82, 0x2C, 0x6F, 0x6B],
             [record(1, "\u{FFFD}", "ok", issues: [CSVIssue(kind: .invalidUTF8, field: 0, byteOffset: 0)])]),
         ReaderCase(
