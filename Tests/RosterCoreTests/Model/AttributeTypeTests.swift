@@ -16,12 +16,15 @@ import Testing
         #expect(accepted(.string, raw) == expected)
     }
 
-    @Test(arguments: ["42", "-7", "3.5", " 10 ", "0", "1e3", "-0.25", "1.", "-.5"])
+    @Test(arguments: ["42", "-7", "3.5", " 10 ", "0", "1e3", "1e+5", "2.5E-3", "-0.25", "1.", "-.5"])
     func numberAcceptsDecimalNumbers(_ raw: String) {
         #expect(accepted(.number, raw) == raw.trimmingWhitespace())
     }
 
-    @Test(arguments: ["", "abc", "+5", ".5", "3,5", "1 000", "inf", "nan", "NaN", "infinity", "1e999", "12abc", "--1"])
+    @Test(arguments: [
+        "", "abc", "+5", ".5", "3,5", "1 000", "inf", "nan", "NaN", "infinity", "1e999", "12abc", "--1", "0x10",
+        "0x1p3", "0X1A", "-0x10",
+    ])
     func numberRefusesAnythingElse(_ raw: String) throws {
         let error = try #require(refusal(.number, raw))
         #expect(error.problem == "not a number")
