@@ -205,6 +205,9 @@ public final class CSVReader<Source: ByteSource> {
         var issues: [CSVIssue] = []
         let startLine = line
         var recordBytes = 0
+        // The bytes of the field in hand, including those dropped past maxRecordBytes: whether a
+        // quote opens a quoted field must not depend on where a read ended.
+        var fieldLength = 0
         var truncated = false
         var inQuotes = false
         var fieldWasQuoted = false
@@ -226,10 +229,12 @@ public final class CSVReader<Source: ByteSource> {
             fieldHasHighBytes = false
             fieldWasQuoted = false
             fieldClosedAt = nil
+            fieldLength = 0
         }
 
         func append(_ byte: UInt8) {
             recordBytes += 1
+            fieldLength += 1
             if recordBytes > options.maxRecordBytes {
                 if !truncated {
                     issues.append(CSVIssue(kind: .recordTooLarge(limit: options.maxRecordBytes), field: fields.count))
@@ -297,7 +302,7 @@ public final class CSVReader<Source: ByteSource> {
                 finishField()
                 lastRecordHadQuote = anyQuote
                 return CSVRecord(fields: fields, line: startLine, issues: issues)
-            } else if b == quote, fieldBytes.isEmpty, !fieldWasQuoted {
+            } else if b == quote, fieldLength == 0, !fieldWasQuoted {
                 position += 1
                 inQuotes = true
                 fieldWasQuoted = true
@@ -310,7 +315,7 @@ public final class CSVReader<Source: ByteSource> {
                 while i < count {
                     let c = base[i]
                     if c == delimiter || c == lf || c == cr
-                        || (c == quote && fieldBytes.isEmpty && !fieldWasQuoted && i == position)
+                        || (c == quote && fieldLength == 0 && !fieldWasQuoted && i == position)
                     {
                         break
                     }

@@ -134,6 +134,19 @@ private let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
             ])
     }
 
+    /// Once the limit drops the bytes of a field, a later quote in it is still text, not the start of
+    /// a quoted field that would swallow the next lines: only when a read ended just before it did
+    /// the reader open a quote there.
+    @Test(arguments: Chunking.all)
+    func aQuoteAfterBytesDroppedByTheLimitDoesNotOpenAQuotedField(chunking: Chunking) throws {
+        let result = try readAll(Array("abcdef,g\"h\ni\n".utf8), chunking: chunking, maxRecordBytes: 6)
+        #expect(
+            result.records == [
+                record(1, "abcdef", "", issues: [CSVIssue(kind: .recordTooLarge(limit: 6), field: 1)]),
+                record(2, "i"),
+            ])
+    }
+
     @Test(arguments: Chunking.all)
     func cutsARecordWithTooManyFieldsAndGoesOnWithTheNext(chunking: Chunking) throws {
         let result = try readAll(Array("a,b,c,d\r\nx,y\r\n".utf8), chunking: chunking, maxFields: 2)
