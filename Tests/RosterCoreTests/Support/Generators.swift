@@ -39,3 +39,27 @@ enum TextGen {
     /// A value as a spreadsheet cell might hold it.
     static let formulaValue: Generator<String, some SendableSequenceType> = string(from: formulaPieces, length: 0...6)
 }
+
+/// Generators of raw input bytes.
+enum ByteGen {
+    /// Bytes that steer the reader: quotes, delimiters, line ends, byte-order marks, UTF-8 lead and
+    /// continuation bytes, UTF-16 surrogate halves, NUL and plain letters.
+    static let interesting: [UInt8] = [
+        0x22, 0x2C, 0x0D, 0x0A, 0x61, 0x20, 0xEF, 0xBB, 0xBF, 0xFF, 0xFE, 0xC3, 0xA9, 0xF0, 0x9F, 0x98, 0x80, 0x00,
+        0xD8, 0xDC, 0x3D,
+    ]
+
+    /// Up to 48 bytes, sometimes starting with a byte-order mark.
+    static let input: Generator<[UInt8], some SendableSequenceType> = zip(
+        Gen<UInt8>.value(in: 0...3),
+        Gen<UInt8?>.element(of: interesting).map { $0! }.array(of: 0...48)
+    )
+    .map { (start: UInt8, body: [UInt8]) -> [UInt8] in
+        switch start {
+        case 1: [0xEF, 0xBB, 0xBF] + body
+        case 2: [0xFF, 0xFE] + body
+        case 3: [0xFE, 0xFF] + body
+        default: body
+        }
+    }
+}
