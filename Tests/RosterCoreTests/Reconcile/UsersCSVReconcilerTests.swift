@@ -195,6 +195,54 @@ import Testing
         #expect(ledger.person(withEmail: "jane@example.com")?.name == "Jane")
     }
 
+    @Test func ingestingTheSameFileTwiceChangesNothingTheSecondTime() throws {
+        var ledger = InMemoryLedger()
+        let ann = ledger.seed("Ann", "ann@old.example", attributes: ["team": "Ops"])
+        ledger.seed("Bob", "bob@example.com")
+        ledger.seedAccount("github", "shared", of: ann)
+        let file = """
+            id,full_name,email,other_emails,team,level,start,integration:github,integration:jira
+            U-000001,Ann Lee,ann@new.example,ann.lee@example.com,,2,2024-02-29,annl,A-1
+            ,Cid,cid@example.com,,Data,,,shared,
+            ,Bob,BOB@example.com,bob2@example.com,Sales,1.5,,,B-9
+            """
+        let first = try ingest(file, into: &ledger)
+        #expect(first.problems.isEmpty)
+        #expect(first.summary.changed)
+        let afterFirst = ledger.people
+        let accountsAfterFirst = ledger.accounts
+        let appliedAfterFirst = ledger.applied.count
+
+        let second = try ingest(file, into: &ledger)
+        #expect(second.problems.isEmpty)
+        #expect(ledger.people == afterFirst)
+        #expect(ledger.accounts == accountsAfterFirst)
+        #expect(ledger.applied.count == appliedAfterFirst)
+        #expect(second.summary.peopleUnchanged == 3)
+        #expect(!second.summary.changed)
+        #expect(second.summary.details.isEmpty)
+    }
+
+    @Test func anIncompletePersonGetsAnEmailThroughTheIDColumn() throws {
+        var ledger = InMemoryLedger()
+        let jira = ledger.seed("J. Doe", nil)
+        let result = try ingest("id,full_name,email\nU-000001,Jane Doe,jane@example.com\n", into: &ledger)
+        #expect(result.problems.isEmpty)
+        #expect(ledger.people[jira]?.primaryEmail == "jane@example.com")
+        #expect(ledger.people[jira]?.otherEmails == [])
+        #expect(ledger.applied.map(\.change).last == .setPrimaryEmail("jane@example.com", previous: nil))
+        #expect(result.summary.details.last == "line 2: U-000001 primary email set to jane@example.com")
+    }
+
+    @Test func theReportListsAtMostTheDetailLimitAndCountsTheRest() throws {
+        var ledger = InMemoryLedger()
+        let rows = (1...(IngestSummary.detailLimit + 20)).map { "P\($0),p\($0)@example.com" }
+        let result = try ingest("full_name,email\n" + rows.joined(separator: "\n"), into: &ledger)
+        #expect(result.summary.peopleCreated == IngestSummary.detailLimit + 20)
+        #expect(result.summary.details.count == IngestSummary.detailLimit)
+        #expect(result.summary.detailsOmitted == 20)
+    }
+
     // MARK: - Accounts
 
     @Test func anAccountIsMovedFromAnotherPersonBecauseAnExplicitEditWins() throws {
