@@ -175,6 +175,8 @@ public final class CSVReader<Source: ByteSource> {
     private var fieldBytes: [UInt8] = []
     private var fieldHasHighBytes = false
     private var fieldContentStart = 0
+    /// How many bytes of `fieldBytes` came before the closing quote of a quoted field, once closed.
+    private var fieldClosedAt: Int?
 
     /// Reads the next record.
     ///
@@ -203,6 +205,9 @@ public final class CSVReader<Source: ByteSource> {
         var issues: [CSVIssue] = []
         let startLine = line
         var recordBytes = 0
+        // The bytes of the field in hand, including those dropped past maxRecordBytes: whether a
+        // quote opens a quoted field must not depend on where a read ended.
+        var fieldLength = 0
         var truncated = false
         var inQuotes = false
         var fieldWasQuoted = false
@@ -223,10 +228,13 @@ public final class CSVReader<Source: ByteSource> {
             fieldBytes.removeAll(keepingCapacity: true)
             fieldHasHighBytes = false
             fieldWasQuoted = false
+            fieldClosedAt = nil
+            fieldLength = 0
         }
 
         func append(_ byte: UInt8) {
             recordBytes += 1
+            fieldLength += 1
             if recordBytes > options.maxRecordBytes {
                 if !truncated {
                     issues.append(CSVIssue(kind: .recordTooLarge(limit: options.maxRecordBytes), field: fields.count))
@@ -271,6 +279,7 @@ public final class CSVReader<Source: ByteSource> {
                     position += 1
                 } else {
                     inQuotes = false
+                    fieldClosedAt = fieldBytes.count
                 }
                 continue
             }
@@ -293,7 +302,7 @@ public final class CSVReader<Source: ByteSource> {
                 finishField()
                 lastRecordHadQuote = anyQuote
                 return CSVRecord(fields: fields, line: startLine, issues: issues)
-            } else if b == quote, fieldBytes.isEmpty, !fieldWasQuoted {
+            } else if b == quote, fieldLength == 0, !fieldWasQuoted {
                 position += 1
                 inQuotes = true
                 fieldWasQuoted = true
@@ -306,7 +315,7 @@ public final class CSVReader<Source: ByteSource> {
                 while i < count {
                     let c = base[i]
                     if c == delimiter || c == lf || c == cr
-                        || (c == quote && fieldBytes.isEmpty && !fieldWasQuoted && i == position)
+                        || (c == quote && fieldLength == 0 && !fieldWasQuoted && i == position)
                     {
                         break
                     }
@@ -349,7 +358,11 @@ public final class CSVReader<Source: ByteSource> {
             }
         }
         if quoted {
-            quotesBefore = fieldBytes[..<offset].reduce(0) { $0 + ($1 == UInt8(ascii: "\"") ? 1 : 0) }
+            // Quotes inside the quotes were written twice; text after the closing quote (kept
+            // leniently) follows one more byte, the closing quote, and its quotes were written once.
+            let inside = min(offset, fieldClosedAt ?? offset)
+            quotesBefore = fieldBytes[..<inside].reduce(0) { $0 + ($1 == UInt8(ascii: "\"") ? 1 : 0) }
+            if let fieldClosedAt, offset >= fieldClosedAt { quotesBefore += 1 }
         }
         let absolute = transcoder == nil ? fieldContentStart + offset + quotesBefore : nil
         issues.append(CSVIssue(kind: .invalidUTF8, field: fieldIndex, byteOffset: absolute))

@@ -1,7 +1,8 @@
 /// Writes RFC 4180 CSV into a byte buffer, handing full chunks to a sink.
 ///
-/// Fields are quoted only when they must be (a delimiter, quote, CR or LF inside, or a leading or
-/// trailing space that a reader might trim); quotes are doubled; records end with LF.
+/// Fields are quoted only when they must be (a delimiter, quote, CR or LF inside, a leading or
+/// trailing space that a reader might trim, a leading U+FEFF, or a record's only field empty);
+/// quotes are doubled; records end with LF.
 public struct CSVWriter {
     private var buffer: [UInt8] = []
     private let flushSize: Int
@@ -18,12 +19,7 @@ public struct CSVWriter {
 
     /// Appends one record.
     public mutating func write<S: Sequence>(_ fields: S) throws where S.Element: StringProtocol {
-        var first = true
-        for field in fields {
-            if !first { buffer.append(UInt8(ascii: ",")) }
-            first = false
-            Self.appendField(field, to: &buffer)
-        }
+        Self.appendRecord(fields, to: &buffer)
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= flushSize { try flush() }
     }
@@ -38,19 +34,29 @@ public struct CSVWriter {
     /// The CSV text of one record, without the line end; for tests and small outputs.
     public static func line<S: Sequence>(_ fields: S) -> String where S.Element: StringProtocol {
         var bytes: [UInt8] = []
-        var first = true
-        for field in fields {
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            first = false
-            appendField(field, to: &bytes)
-        }
+        appendRecord(fields, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func appendRecord<S: Sequence>(_ fields: S, to buffer: inout [UInt8]) where S.Element: StringProtocol {
+        let start = buffer.count
+        var count = 0
+        for field in fields {
+            if count > 0 { buffer.append(UInt8(ascii: ",")) }
+            count += 1
+            appendField(field, to: &buffer)
+        }
+        // A record of one empty field would be an empty line, which readers skip as blank: quote it.
+        if count == 1, buffer.count == start {
+            buffer.append(contentsOf: [0x22, 0x22])
+        }
     }
 
     static func appendField<F: StringProtocol>(_ field: F, to buffer: inout [UInt8]) {
         var string = String(field)
         string.withUTF8 { bytes in
-            var needsQuotes = bytes.first == 0x20 || bytes.last == 0x20
+            // A leading U+FEFF at the start of a file would be read back as a byte-order mark.
+            var needsQuotes = bytes.first == 0x20 || bytes.last == 0x20 || bytes.starts(with: [0xEF, 0xBB, 0xBF])
             if !needsQuotes {
                 for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
                     needsQuotes = true

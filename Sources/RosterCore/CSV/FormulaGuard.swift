@@ -31,7 +31,8 @@ public enum FormulaGuard {
     /// The value as it was before ``neutralise(_:)``; other values are returned unchanged.
     public static func restore(_ cell: String) -> String {
         guard cell.utf8.first == UInt8(ascii: "'") else { return cell }
-        let rest = cell.dropFirst()
+        // Drop the apostrophe scalar, not the first Character: `'` followed by a combining mark is one Character.
+        let rest = Substring(cell.unicodeScalars.dropFirst())
         return needsGuard(rest) ? String(rest) : cell
     }
 }

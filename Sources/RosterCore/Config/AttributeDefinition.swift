@@ -53,7 +53,9 @@ public enum AttributeType: Sendable, Equatable, CustomStringConvertible {
         case .string:
             return .success(value)
         case .number:
-            if let number = Double(value), number.isFinite, !value.hasPrefix("+"), value.first != "." {
+            // Double(_:) also reads hexadecimal ("0x1A", "0x1p3"): allow only decimal digits, sign, dot and exponent.
+            let decimal = value.utf8.allSatisfy { (0x30...0x39).contains($0) || "+-.eE".utf8.contains($0) }
+            if decimal, let number = Double(value), number.isFinite, !value.hasPrefix("+"), value.first != "." {
                 return .success(value)
             }
             return .failure(

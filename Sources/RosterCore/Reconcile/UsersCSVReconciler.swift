@@ -25,7 +25,9 @@ public struct UsersCSVReconciler {
     ///
     /// - Returns: Whether the rows can be read; problems with the header went to `report` either way.
     public mutating func header(_ record: CSVRecord, report: (Problem) throws -> Void) rethrows -> Bool {
-        for problem in CSVIssues.problems(for: record, headers: []) { try report(problem) }
+        let byteProblems = CSVIssues.problems(for: record, headers: [])
+        summary.problems += byteProblems.count
+        for problem in byteProblems { try report(problem) }
         let (layout, problems) = UsersCSVLayout.parse(header: record.fields, line: record.line, config: config)
         self.layout = layout
         summary.problems += problems.count
