@@ -53,7 +53,10 @@ public struct UsersCSVLayout: Sendable {
                 blank.append(index)
                 continue
             }
-            let canonical = key == "name" ? "full_name" : key
+            var canonical = key == "name" ? "full_name" : key
+            if key.hasPrefix(integrationPrefix) {
+                canonical = integrationPrefix + String(key.dropFirst(integrationPrefix.count)).trimmingWhitespace()
+            }
             if let first = seen[canonical] {
                 problems.append(
                     Problem(

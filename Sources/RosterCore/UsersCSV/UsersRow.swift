@@ -146,6 +146,15 @@ extension UsersCSVLayout {
                 }
                 continue
             }
+            // Line breaks and tabs may stand in free text; other controls and direction overrides not.
+            let visible = raw.filter { $0 != "\r\n" && $0 != "\n" && $0 != "\r" && $0 != "\t" }
+            if case .string = attribute.type, let reason = TextCheck.problem(inName: visible) {
+                problems.append(
+                    Problem(
+                        line: line, column: header(index), value: raw, problem: reason.replacingName(),
+                        fix: "retype the value without hidden characters"))
+                continue
+            }
             switch attribute.type.normalise(raw) {
             case .success(let value):
                 attributes.append((attribute.key, value, header(index)))
@@ -166,6 +175,12 @@ extension UsersCSVLayout {
                 attributes: attributes),
             problems
         )
+    }
+}
+
+extension String {
+    fileprivate func replacingName() -> String {
+        hasPrefix("the name ") ? "the value " + dropFirst("the name ".count) : self
     }
 }
 

@@ -31,4 +31,9 @@ import Testing
         #expect(Closest.match(for: "department", among: ["dXpXrtXent"]) == "dXpXrtXent")
         #expect(Closest.match(for: "department", among: ["dXpXrXXent"]) == nil)
     }
+
+    @Test(arguments: [("tema", "team"), ("emial", "email"), ("nmae", "name")])
+    func countsASwapOfNeighboursAsOneEdit(name: String, expected: String) {
+        #expect(Closest.match(for: name, among: ["team", "email", "name"]) == expected)
+    }
 }

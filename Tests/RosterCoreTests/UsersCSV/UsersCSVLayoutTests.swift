@@ -174,4 +174,9 @@ import Testing
         #expect(UsersCSVLayout.matches(header: header) == matches)
         #expect((FileKind.recognise(csvHeader: header, fileName: "x.csv")?.kind == .usersCSV) == matches)
     }
+
+    @Test func anIntegrationColumnWrittenTwiceWithASpaceIsADuplicate() {
+        let (_, problems) = parse(["full_name", "email", "integration:github", "integration: github"])
+        #expect(problems.map(\.problem) == ["the column appears twice (columns 3 and 4)"])
+    }
 }

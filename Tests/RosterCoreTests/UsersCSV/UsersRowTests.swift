@@ -90,4 +90,14 @@ import Testing
             Problem(line: 0, problem: "the file is empty", fix: "drop a CSV").description
                 == "line 0: the file is empty. drop a CSV")
     }
+
+    @Test func aStringAttributeMayHoldLineBreaksButNotDirectionOverrides() throws {
+        let multiLine = row("", "Jane", "jane@example.com", "", "Data\nScience", "")
+        #expect(multiLine.problems.isEmpty)
+        #expect(try #require(multiLine.row).attributes.first?.value == "Data\nScience")
+
+        let spoofed = row("", "Jane", "jane@example.com", "", "Team\u{202E}A", "")
+        #expect(spoofed.problems.map(\.problem) == ["the value contains a text-direction override (U+202E)"])
+        #expect(spoofed.problems.first?.column == "team")
+    }
 }
