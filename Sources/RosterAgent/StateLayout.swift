@@ -18,6 +18,7 @@ public struct StateLayout: Sendable {
     public var exports: String { "\(root)/exports" }
     public var reports: String { "\(root)/reports" }
     public var usersExport: String { "\(exports)/users.csv" }
+    public var accountsExport: String { "\(exports)/accounts.csv" }
 
     /// Creates the state folder and its subfolders where missing.
     ///

@@ -65,6 +65,30 @@ struct RawStatement {
         }
     }
 
+    /// Runs a query and hands its first row, if any, to `read`.
+    func firstRow<T>(_ read: (Row) -> T) throws -> T? {
+        defer { reset() }
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW: return read(Row(handle: handle))
+        case SQLITE_DONE: return nil
+        default: throw error(code)
+        }
+    }
+
+    /// The current row of a stepped statement.
+    struct Row {
+        let handle: OpaquePointer
+
+        func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+        func text(_ column: Int32) -> String? {
+            guard sqlite3_column_type(handle, column) != SQLITE_NULL, let bytes = sqlite3_column_text(handle, column)
+            else { return nil }
+            return String(cString: bytes)
+        }
+    }
+
     private func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)

@@ -25,6 +25,9 @@ public protocol RosterStore: Sendable {
     /// Calls `each` for every person, in id order, with everything the users export shows.
     func forEachPerson(_ each: (ExportedPerson) throws -> Void) throws
 
+    /// Calls `each` for every account, sorted by integration and account id.
+    func forEachAccount(_ each: (ExportedAccount) throws -> Void) throws
+
     /// The integration instances that have accounts, sorted.
     func integrations() throws -> [String]
 
@@ -100,6 +103,19 @@ public struct ExportedPerson: Sendable, Equatable {
         self.otherEmails = otherEmails
         self.accounts = accounts
         self.attributes = attributes
+    }
+}
+
+/// An account as the accounts export writes it.
+public struct ExportedAccount: Sendable, Equatable {
+    public var key: AccountKey
+    public var person: PersonID
+    public var fields: AccountFields
+
+    public init(key: AccountKey, person: PersonID, fields: AccountFields) {
+        self.key = key
+        self.person = person
+        self.fields = fields
     }
 }
 

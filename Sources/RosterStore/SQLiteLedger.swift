@@ -25,19 +25,41 @@ struct SQLiteLedger: RosterLedger {
     private let upsertAttribute: RawStatement
     private let deleteAttribute: RawStatement
     private let insertAudit: RawStatement
+    private let insertFullAccount: RawStatement
+    private let updateAccountFields: RawStatement
+    private let relinkAccountStatement: RawStatement
 
     init(db: Database, ingestID: Int64?, now: String) throws {
         self.db = db
         self.ingestID = ingestID
         self.now = now
-        selectPerson = try db.makeStatement(sql: "SELECT name FROM person WHERE id = ?")
+        selectPerson = try db.makeStatement(sql: "SELECT name, isBot FROM person WHERE id = ?")
         selectEmails = try db.makeStatement(
             sql: "SELECT address, isPrimary FROM email WHERE personId = ? ORDER BY isPrimary DESC, address")
         selectAttributes = try db.makeStatement(sql: "SELECT key, value FROM attributeValue WHERE personId = ?")
         selectEmailOwner = try RawStatement(db, sql: "SELECT personId FROM email WHERE address = ?")
         selectAccount = try RawStatement(
-            db, sql: "SELECT personId, pinned FROM account WHERE integration = ? AND accountId = ?")
-        insertPerson = try RawStatement(db, sql: "INSERT INTO person (name, createdAt, updatedAt) VALUES (?, ?, ?)")
+            db,
+            sql: """
+                SELECT personId, pinned, login, displayName, email, status, isBot
+                FROM account WHERE integration = ? AND accountId = ?
+                """)
+        insertPerson = try RawStatement(
+            db, sql: "INSERT INTO person (name, isBot, createdAt, updatedAt) VALUES (?, ?, ?, ?)")
+        insertFullAccount = try RawStatement(
+            db,
+            sql: """
+                INSERT INTO account (integration, accountId, login, displayName, email, status, isBot, personId, pinned)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
+                """)
+        updateAccountFields = try RawStatement(
+            db,
+            sql: """
+                UPDATE account SET login = ?, displayName = ?, email = ?, status = ?, isBot = ?
+                WHERE integration = ? AND accountId = ?
+                """)
+        relinkAccountStatement = try RawStatement(
+            db, sql: "UPDATE account SET personId = ? WHERE integration = ? AND accountId = ? AND NOT pinned")
         updatePersonName = try RawStatement(db, sql: "UPDATE person SET name = ?, updatedAt = ? WHERE id = ?")
         insertEmail = try RawStatement(db, sql: "INSERT INTO email (address, personId, isPrimary) VALUES (?, ?, 0)")
         demotePrimary = try RawStatement(db, sql: "UPDATE email SET isPrimary = 0 WHERE personId = ? AND isPrimary")
@@ -68,8 +90,8 @@ struct SQLiteLedger: RosterLedger {
     }
 
     func person(_ id: PersonID) throws -> PersonSnapshot? {
-        guard let name = try String.fetchOne(selectPerson, arguments: [id.rawValue]) else { return nil }
-        var snapshot = PersonSnapshot(id: id, name: name, primaryEmail: nil)
+        guard let row = try Row.fetchOne(selectPerson, arguments: [id.rawValue]) else { return nil }
+        var snapshot = PersonSnapshot(id: id, name: row[0], primaryEmail: nil, isBot: row[1])
         let emails = try Row.fetchCursor(selectEmails, arguments: [id.rawValue])
         while let row = try emails.next() {
             if row[1] as Bool {
@@ -93,15 +115,20 @@ struct SQLiteLedger: RosterLedger {
     func account(_ key: AccountKey) throws -> AccountSnapshot? {
         selectAccount.bind(1, key.integration)
         selectAccount.bind(2, key.accountID)
-        return try selectAccount.int64Pair().map {
-            AccountSnapshot(key: key, person: PersonID($0.0), pinned: $0.1 != 0)
+        return try selectAccount.firstRow { row in
+            AccountSnapshot(
+                key: key, person: PersonID(row.int64(0)), pinned: row.int64(1) != 0,
+                fields: AccountFields(
+                    login: row.text(2), displayName: row.text(3), email: row.text(4), active: row.text(5) != "inactive",
+                    isBot: row.int64(6) != 0))
         }
     }
 
-    mutating func createPerson(name: String, line: Int) throws -> PersonID {
+    mutating func createPerson(name: String, isBot: Bool, line: Int) throws -> PersonID {
         insertPerson.bind(1, name)
-        insertPerson.bind(2, now)
+        insertPerson.bind(2, isBot ? 1 : 0 as Int64)
         insertPerson.bind(3, now)
+        insertPerson.bind(4, now)
         try insertPerson.run()
         let id = PersonID(db.lastInsertedRowID)
         try audit(line: line, action: "person.create", person: id, subject: nil, before: nil, after: name)
@@ -153,6 +180,31 @@ struct SQLiteLedger: RosterLedger {
                     line: line, action: "account.link", person: person, subject: key.description, before: nil,
                     after: person.description)
             }
+        case .createAccount(let key, let fields):
+            insertFullAccount.bind(1, key.integration)
+            insertFullAccount.bind(2, key.accountID)
+            bindFields(insertFullAccount, fields, from: 3)
+            insertFullAccount.bind(8, id)
+            try insertFullAccount.run()
+            try audit(
+                line: line, action: "account.create", person: person, subject: key.description, before: nil,
+                after: person.description)
+        case .updateAccount(let key, let from, let to):
+            bindFields(updateAccountFields, to, from: 1)
+            updateAccountFields.bind(6, key.integration)
+            updateAccountFields.bind(7, key.accountID)
+            try updateAccountFields.run()
+            try audit(
+                line: line, action: "account.update", person: person, subject: key.description,
+                before: from.map(Self.describe), after: Self.describe(to))
+        case .relinkAccount(let key, let from):
+            relinkAccountStatement.bind(1, id)
+            relinkAccountStatement.bind(2, key.integration)
+            relinkAccountStatement.bind(3, key.accountID)
+            try relinkAccountStatement.run()
+            try audit(
+                line: line, action: "account.relink", person: person, subject: key.description,
+                before: from.description, after: person.description)
         case .setAttribute(let key, let from, let to):
             if let to {
                 upsertAttribute.bind(1, id)
@@ -166,6 +218,20 @@ struct SQLiteLedger: RosterLedger {
             }
             try audit(line: line, action: "attribute.set", person: person, subject: key, before: from, after: to)
         }
+    }
+
+    private func bindFields(_ statement: RawStatement, _ fields: AccountFields, from first: Int32) {
+        statement.bind(first, fields.login)
+        statement.bind(first + 1, fields.displayName)
+        statement.bind(first + 2, fields.email)
+        statement.bind(first + 3, fields.status)
+        statement.bind(first + 4, fields.isBot ? 1 : 0 as Int64)
+    }
+
+    /// The fields as one line for the audit log.
+    static func describe(_ fields: AccountFields) -> String {
+        "login=\(fields.login ?? "") name=\(fields.displayName ?? "") email=\(fields.email ?? "") "
+            + "status=\(fields.status)\(fields.isBot ? " bot" : "")"
     }
 
     private func audit(

@@ -81,8 +81,8 @@ public final class SQLiteStore: RosterStore {
                     return .rollback
                 case .apply(let summary):
                     try db.execute(
-                        sql: "UPDATE ingest SET finishedAt = ?, summary = ? WHERE id = ?",
-                        arguments: [Timestamp.now(), summary.journalText, ingestID])
+                        sql: "UPDATE ingest SET finishedAt = ?, kind = ?, summary = ? WHERE id = ?",
+                        arguments: [Timestamp.now(), summary.kind, summary.journalText, ingestID])
                     result = .applied(ingestID: ingestID)
                     return .commit
                 }
@@ -167,6 +167,25 @@ public final class SQLiteStore: RosterStore {
         }
     }
 
+    public func forEachAccount(_ each: (ExportedAccount) throws -> Void) throws {
+        try writer.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT integration, accountId, personId, login, displayName, email, status, isBot
+                    FROM account ORDER BY integration, accountId
+                    """)
+            while let row = try rows.next() {
+                try each(
+                    ExportedAccount(
+                        key: AccountKey(integration: row[0], accountID: row[1]), person: PersonID(row[2]),
+                        fields: AccountFields(
+                            login: row[3], displayName: row[4], email: row[5], active: (row[6] as String) != "inactive",
+                            isBot: row[7])))
+            }
+        }
+    }
+
     public func integrations() throws -> [String] {
         try writer.read { db in
             try String.fetchAll(db, sql: "SELECT DISTINCT integration FROM account ORDER BY integration")
@@ -204,7 +223,7 @@ extension IngestSummary {
     var journalText: String {
         "rows=\(rows) created=\(peopleCreated) updated=\(peopleUpdated) unchanged=\(peopleUnchanged) "
             + "emailsAdded=\(emailsAdded) accountsCreated=\(accountsCreated) accountsMoved=\(accountsMoved) "
-            + "accountsUpdated=\(accountsUpdated) attributesChanged=\(attributesChanged) problems=\(problems)"
+            + "accountsUpdated=\(accountsUpdated) accountsUnchanged=\(accountsUnchanged) attributesChanged=\(attributesChanged) problems=\(problems)"
     }
 }
 

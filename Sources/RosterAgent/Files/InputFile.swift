@@ -59,6 +59,18 @@ final class InputFile {
         return source.digest()
     }
 
+    /// Whether the first character that is not white space (after a UTF-8 byte-order mark) opens a
+    /// JSON array or object.
+    func looksLikeJSON() throws -> Bool {
+        var head = [UInt8](repeating: 0, count: 512)
+        let count = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return false }
+        var bytes = head[0..<count]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        let first = bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        return first == UInt8(ascii: "[") || first == UInt8(ascii: "{")
+    }
+
     /// Reads the file with `pread` from offset 0, so that several passes don't disturb each other.
     struct Source: ByteSource {
         let file: InputFile
@@ -77,6 +89,19 @@ final class InputFile {
                     offset += Int64(count)
                 }
                 return count
+            }
+        }
+
+        /// Reads the rest of the file into memory (the caller caps the file's size).
+        mutating func readAll() throws -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(file.size)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+            defer { buffer.deallocate() }
+            while true {
+                let count = try read(into: buffer)
+                if count == 0 { return bytes }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             }
         }
 

@@ -26,8 +26,11 @@ public struct FileOutcome: Sendable {
         case .applied(let s):
             var parts = ["\(s.rows) rows", "\(s.peopleCreated) people created", "\(s.peopleUpdated) updated"]
             if s.peopleUnchanged > 0 { parts.append("\(s.peopleUnchanged) unchanged") }
-            if s.accountsCreated + s.accountsMoved > 0 {
-                parts.append("\(s.accountsCreated) accounts added, \(s.accountsMoved) moved")
+            if s.accountsCreated + s.accountsMoved + s.accountsUpdated + s.accountsUnchanged > 0 {
+                var accounts =
+                    "accounts: \(s.accountsCreated) added, \(s.accountsUpdated) updated, \(s.accountsMoved) moved"
+                if s.accountsUnchanged > 0 { accounts += ", \(s.accountsUnchanged) unchanged" }
+                parts.append(accounts)
             }
             return "\(fileName): applied (\(parts.joined(separator: ", ")))"
         case .alreadyApplied(let entry):

@@ -95,43 +95,86 @@ public final class Pipeline: Sendable {
 
         let file = IngestFile(
             sha256: sha256, fileName: fileName, kind: "unknown", startedAt: Timestamp.string(startedAt))
+        let json = try input.looksLikeJSON()
         let result = try store.apply(file) { ledger in
             func report(_ problem: Problem) throws {
                 problems.add(problem)
                 try errors.add(problem)
             }
-            guard let header = try reader.next() else {
-                fileProblem = "the file is empty"
-                try report(Problem(line: 0, problem: "the file is empty", fix: "drop a CSV file with a header row"))
+            func reject(_ reason: String, _ problem: Problem) throws -> FileVerdict {
+                fileProblem = reason
+                try report(problem)
                 return .reject(summary)
             }
-            guard let match = FileKind.recognise(csvHeader: header.fields, fileName: fileName) else {
-                fileProblem = "the header matches no known kind of file"
-                try report(
-                    Problem(
-                        line: header.line, value: header.fields.prefix(8).joined(separator: ","),
-                        problem: "the header matches no known kind of file", fix: FileKind.expectedHeaders))
-                return .reject(summary)
-            }
-            recognised = match
-            var reconciler = UsersCSVReconciler(config: config)
-            if try reconciler.header(header, report: report) {
-                while let record = try reader.next() {
-                    try reconciler.row(record, ledger: &ledger, report: report)
+            if json {
+                var source = input.source()
+                let bytes = try source.readAll()
+                guard source.digest() == sha256 else { throw IngestError.changedWhileReading(path) }
+                switch AccountJSON.parse(bytes, instance: config.source(for: fileName)?.integration) {
+                case .failure(let problem):
+                    return try reject(problem.problem, problem)
+                case .success(let parsed):
+                    recognised = (.accountsJSON(parsed.kind), parsed.reason)
+                    for problem in parsed.problems { try report(problem) }
+                    var reconciler = AccountsReconciler(
+                        placeholders: config.placeholderEmails, botPatterns: config.botPatterns)
+                    for account in parsed.accounts {
+                        try reconciler.apply(account, ledger: &ledger, report: report)
+                    }
+                    summary = reconciler.summary
+                }
+            } else {
+                guard let header = try reader.next() else {
+                    return try reject(
+                        "the file is empty",
+                        Problem(line: 0, problem: "the file is empty", fix: "drop a CSV file with a header row"))
+                }
+                switch FileKind.recognise(csvHeader: header.fields, fileName: fileName, config: config) {
+                case .problem(let reason):
+                    return try reject(
+                        reason,
+                        Problem(
+                            line: header.line, value: header.fields.prefix(8).joined(separator: ","), problem: reason,
+                            fix: FileKind.expectedHeaders))
+                case .kind(.usersCSV, _, let reason):
+                    recognised = (.usersCSV, reason)
+                    var reconciler = UsersCSVReconciler(config: config)
+                    if try reconciler.header(header, report: report) {
+                        while let record = try reader.next() {
+                            try reconciler.row(record, ledger: &ledger, report: report)
+                        }
+                    }
+                    summary = reconciler.summary
+                case .kind(let kind, let instance, let reason):
+                    recognised = (kind, reason)
+                    guard case .accountsCSV(let layout) = kind else { preconditionFailure("CSV kinds only") }
+                    for problem in CSVIssues.problems(for: header, headers: []) { try report(problem) }
+                    var reconciler = AccountsReconciler(
+                        placeholders: config.placeholderEmails, botPatterns: config.botPatterns)
+                    while let record = try reader.next() {
+                        if record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }), record.issues.isEmpty {
+                            continue
+                        }
+                        for problem in CSVIssues.problems(for: record, headers: layout.headers) { try report(problem) }
+                        let (account, rowProblems) = layout.account(from: record, instance: instance)
+                        for problem in rowProblems { try report(problem) }
+                        if let account { try reconciler.apply(account, ledger: &ledger, report: report) }
+                    }
+                    summary = reconciler.summary
+                }
+                if reader.sawInvalidUTF16 {
+                    try report(
+                        Problem(
+                            line: 0, problem: "the UTF-16 text holds an unpaired surrogate",
+                            fix: "save the file as UTF-8 (in Excel: CSV UTF-8)"))
+                }
+                if reader.source.digest() != sha256 {
+                    // The bytes read are not the bytes hashed: someone is still writing the file.
+                    throw IngestError.changedWhileReading(path)
                 }
             }
-            summary = reconciler.summary
-            if reader.sawInvalidUTF16 {
-                try report(
-                    Problem(
-                        line: 0, problem: "the UTF-16 text holds an unpaired surrogate",
-                        fix: "save the file as UTF-8 (in Excel: CSV UTF-8)"))
-            }
             summary.problems = problems.count
-            if reader.source.digest() != sha256 {
-                // The bytes read are not the bytes hashed: someone is still writing the file.
-                throw IngestError.changedWhileReading(path)
-            }
+            summary.kind = recognised?.kind.name ?? "unknown"
             return problems.count == 0 ? .apply(summary) : .reject(summary)
         }
 
@@ -204,7 +247,7 @@ public final class Pipeline: Sendable {
             summary.problems = problemCount ?? problems.count
             try store.recordRejection(
                 IngestFile(
-                    sha256: sha256, fileName: fileName, kind: kind?.kind.rawValue ?? "unknown",
+                    sha256: sha256, fileName: fileName, kind: kind?.kind.name ?? "unknown",
                     startedAt: Timestamp.string(startedAt)),
                 summary: summary)
         }
@@ -215,10 +258,13 @@ public final class Pipeline: Sendable {
 
     // MARK: - Outputs
 
-    /// Rewrites `exports/users.csv` from the store.
+    /// Rewrites `exports/users.csv` and `exports/accounts.csv` from the store.
     public func refreshOutputs() throws {
         try AtomicFile.write(state.usersExport) { writer in
             try UsersExport.write(store: store, config: config) { try writer.write($0) }
+        }
+        try AtomicFile.write(state.accountsExport) { writer in
+            try AccountsExport.write(store: store) { try writer.write($0) }
         }
     }
 
@@ -240,7 +286,8 @@ public final class Pipeline: Sendable {
             text += "\nRows: \(s.rows). People created: \(s.peopleCreated), updated: \(s.peopleUpdated), "
             text += "unchanged: \(s.peopleUnchanged). Emails added: \(s.emailsAdded). "
             text +=
-                "Accounts added: \(s.accountsCreated), moved: \(s.accountsMoved). Attribute values changed: \(s.attributesChanged).\n"
+                "Accounts added: \(s.accountsCreated), updated: \(s.accountsUpdated), moved: \(s.accountsMoved), "
+                + "unchanged: \(s.accountsUnchanged). Attribute values changed: \(s.attributesChanged).\n"
             if !s.details.isEmpty {
                 text += "\nChanges:\n" + s.details.map { "  \($0)\n" }.joined()
                 if s.detailsOmitted > 0 {

@@ -9,17 +9,29 @@ public struct RosterConfig: Sendable, Equatable {
     /// The integration instances the roster knows, such as `github` or `jira-prod`; empty means
     /// that any name in an `integration:<name>` column is accepted.
     public var integrations: [String]
+    /// File-name globs with their integration instance and, for unrecognised CSVs, column mappings.
+    public var sources: [SourceMapping]
+    /// Glob patterns of email addresses that never link two people (beyond the built-in ones).
+    public var placeholderEmails: [String]
+    /// Glob patterns of logins or display names that mark an account as a bot.
+    public var botPatterns: [String]
 
     public init(
         watchFolder: String? = nil,
         stateFolder: String? = nil,
         attributes: [AttributeDefinition] = [],
-        integrations: [String] = []
+        integrations: [String] = [],
+        sources: [SourceMapping] = [],
+        placeholderEmails: [String] = [],
+        botPatterns: [String] = []
     ) {
         self.watchFolder = watchFolder
         self.stateFolder = stateFolder
         self.attributes = attributes
         self.integrations = integrations
+        self.sources = sources
+        self.placeholderEmails = placeholderEmails
+        self.botPatterns = botPatterns
     }
 
     /// The declared attribute with this key (case-insensitive).

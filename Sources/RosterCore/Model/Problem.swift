@@ -1,7 +1,7 @@
 /// One problem found in an input file: where it is, what is wrong, and how to fix it.
 ///
 /// Bad rows are data, not exceptions: each becomes one line of `<file>.errors.csv`.
-public struct Problem: Sendable, Equatable, CustomStringConvertible {
+public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
     /// The 1-based line in the file; 0 for a problem with the whole file.
     public var line: Int
     /// The column's header as written in the file, or empty when the problem is not in one cell.

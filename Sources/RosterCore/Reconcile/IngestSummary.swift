@@ -1,5 +1,7 @@
 /// What applying one file did, for the command's output line and the report.
 public struct IngestSummary: Sendable, Equatable {
+    /// The kind of file, for the journal (`users-csv`, `github-json`, …).
+    public var kind = "unknown"
     public var rows = 0
     public var peopleCreated = 0
     public var peopleUpdated = 0
@@ -8,6 +10,7 @@ public struct IngestSummary: Sendable, Equatable {
     public var accountsCreated = 0
     public var accountsMoved = 0
     public var accountsUpdated = 0
+    public var accountsUnchanged = 0
     public var attributesChanged = 0
     public var problems = 0
     /// Readable lines, one per change, at most ``detailLimit`` of them.

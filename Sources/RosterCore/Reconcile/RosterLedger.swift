@@ -5,16 +5,18 @@ public struct PersonSnapshot: Sendable, Equatable {
     public var primaryEmail: String?
     public var otherEmails: [String]
     public var attributes: [String: String]
+    public var isBot: Bool
 
     public init(
         id: PersonID, name: String, primaryEmail: String?, otherEmails: [String] = [],
-        attributes: [String: String] = [:]
+        attributes: [String: String] = [:], isBot: Bool = false
     ) {
         self.id = id
         self.name = name
         self.primaryEmail = primaryEmail
         self.otherEmails = otherEmails
         self.attributes = attributes
+        self.isBot = isBot
     }
 }
 
@@ -24,11 +26,14 @@ public struct AccountSnapshot: Sendable, Equatable {
     public var person: PersonID
     /// Whether a human edit placed the account with its person; matching never moves it then.
     public var pinned: Bool
+    /// What the last export said of the account; nil for an account known only from a users CSV.
+    public var fields: AccountFields?
 
-    public init(key: AccountKey, person: PersonID, pinned: Bool) {
+    public init(key: AccountKey, person: PersonID, pinned: Bool, fields: AccountFields? = nil) {
         self.key = key
         self.person = person
         self.pinned = pinned
+        self.fields = fields
     }
 }
 
@@ -38,9 +43,15 @@ public enum Change: Sendable, Equatable {
     /// Makes `address` the primary email; a previous primary stays as another email.
     case setPrimaryEmail(String, previous: String?)
     case addEmail(String)
-    /// Links the account to the person and pins it there; `from` is its previous person, nil when
-    /// the account is new.
+    /// Links the account to the person and pins it there (an explicit edit); `from` is its previous
+    /// person, nil when the account is new.
     case linkAccount(AccountKey, from: PersonID?)
+    /// Adds an account from an integration export to the person, not pinned.
+    case createAccount(AccountKey, AccountFields)
+    /// Records what a newer export says of a known account.
+    case updateAccount(AccountKey, from: AccountFields?, to: AccountFields)
+    /// Moves an account that is not pinned to the person, because its email now leads there.
+    case relinkAccount(AccountKey, from: PersonID)
     case setAttribute(key: String, from: String?, to: String?)
 }
 
@@ -55,6 +66,13 @@ public protocol RosterLedger {
     func owner(ofEmail address: String) throws -> PersonID?
     func account(_ key: AccountKey) throws -> AccountSnapshot?
     /// Creates a person without emails; `line` is the source line for the audit log.
-    mutating func createPerson(name: String, line: Int) throws -> PersonID
+    mutating func createPerson(name: String, isBot: Bool, line: Int) throws -> PersonID
     mutating func apply(_ change: Change, to person: PersonID, line: Int) throws
+}
+
+extension RosterLedger {
+    /// Creates a human person without emails.
+    public mutating func createPerson(name: String, line: Int) throws -> PersonID {
+        try createPerson(name: name, isBot: false, line: line)
+    }
 }
