@@ -9,17 +9,21 @@ public struct RosterConfig: Sendable, Equatable {
     /// The integration instances the roster knows, such as `github` or `jira-prod`; empty means
     /// that any name in an `integration:<name>` column is accepted.
     public var integrations: [String]
+    /// How the agent takes files from the drop folder.
+    public var watch: WatchSettings
 
     public init(
         watchFolder: String? = nil,
         stateFolder: String? = nil,
         attributes: [AttributeDefinition] = [],
-        integrations: [String] = []
+        integrations: [String] = [],
+        watch: WatchSettings = WatchSettings()
     ) {
         self.watchFolder = watchFolder
         self.stateFolder = stateFolder
         self.attributes = attributes
         self.integrations = integrations
+        self.watch = watch
     }
 
     /// The declared attribute with this key (case-insensitive).
