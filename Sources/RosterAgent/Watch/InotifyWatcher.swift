@@ -10,6 +10,9 @@ import Synchronization
 public enum WatchEvent: Sendable, Equatable {
     /// A file was closed after writing, or renamed into the folder.
     case file(String)
+    /// Something was created in the folder: a file that is still being written (taken at its
+    /// close), or a link, FIFO or directory, which never sends a close.
+    case created(String)
     /// Events may have been missed; the folder must be scanned.
     case rescan(reason: String)
     /// The folder itself was removed or renamed; the watcher waits for it to come back.
@@ -96,7 +99,7 @@ public final class InotifyWatcher: Sendable {
     }
 
     private static let mask =
-        UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)
+        UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_CREATE) | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)
         | UInt32(IN_ONLYDIR) | UInt32(IN_DONT_FOLLOW)
 
     private static func addWatch(_ folder: String) throws {
@@ -152,6 +155,8 @@ public final class InotifyWatcher: Sendable {
             }
             if mask & (UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO)) != 0, let name = CInotifyTools_event_name(event) {
                 events(.file(String(cString: name)))
+            } else if mask & UInt32(IN_CREATE) != 0, let name = CInotifyTools_event_name(event) {
+                events(.created(String(cString: name)))
             }
         }
     }

@@ -21,6 +21,9 @@ final class WatchLoop {
     private var refused: Set<FileIdentity> = []
     /// Something was applied since the exports were last written, since this time.
     private var outputsStaleSince: UInt64?
+    /// How long the last rebuild of the outputs took; during a burst they are rebuilt at most
+    /// every ten times that (and at least two seconds apart), so that big exports don't dominate.
+    private var lastRefreshNanoseconds: UInt64 = 0
     private var failures = 0
     private var lastFile = "none yet"
     private var scanFailing = false
@@ -71,6 +74,15 @@ final class WatchLoop {
             return
         }
         consider(name, signature: signature, origin: origin)
+    }
+
+    /// Notes something just created: a regular file waits for its close (or the next scan), but a
+    /// symbolic link, FIFO or directory never sends one, so it is dealt with now.
+    func noticeCreated(_ name: String) {
+        guard !ignore.ignores(name), let signature = FileSignature.of("\(scanner.folder)/\(name)"),
+            !signature.isRegular
+        else { return }
+        consider(name, signature: signature, origin: .event)
     }
 
     private func consider(_ name: String, signature: FileSignature, origin: SettleTracker.Origin) {
@@ -132,7 +144,9 @@ final class WatchLoop {
             for name in names {
                 if service.isStopping { break }
                 await take(name)
-                if let since = outputsStaleSince, Clocks.monotonic() - since > 2_000_000_000 {
+                if let since = outputsStaleSince,
+                    Clocks.monotonic() - since > max(2_000_000_000, 10 * lastRefreshNanoseconds)
+                {
                     await refreshOutputs()
                 }
             }
@@ -189,8 +203,10 @@ final class WatchLoop {
 
     private func refreshOutputs() async {
         let pipeline = self.pipeline
+        let started = Clocks.monotonic()
         do {
             try await service.onWorker { try pipeline.refreshOutputs() }
+            lastRefreshNanoseconds = Clocks.monotonic() - started
             outputsStaleSince = nil
             logger.debug("Wrote the exports")
         } catch {

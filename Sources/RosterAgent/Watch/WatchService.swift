@@ -144,6 +144,8 @@ public final class WatchService: Service {
                         break
                     case .watch(.file(let name)):
                         loop.consider(name, origin: .event)
+                    case .watch(.created(let name)):
+                        loop.noticeCreated(name)
                     case .watch(.rescan(let reason)):
                         loop.scan(reason: reason)
                     case .watch(.folderGone):
