@@ -128,20 +128,13 @@ public final class InotifyWatcher: Sendable {
         }
     }
 
-    /// The watch descriptor libinotifytools holds for `folder` (it may store it with a slash).
-    private static func descriptor(of folder: String) -> Int32 {
-        max(inotifytools_wd_from_filename(folder), inotifytools_wd_from_filename(folder + "/"))
-    }
-
     private func loop(folder: String, events: @Sendable (WatchEvent) -> Void) {
         var watching = true
-        var current = Self.descriptor(of: folder)
         while !stopped.load(ordering: .acquiring) {
             if !watching {
                 // The folder went away: look for it again every second.
                 if (try? Self.addWatch(folder)) != nil {
                     watching = true
-                    current = Self.descriptor(of: folder)
                     events(.rescan(reason: "the drop folder was re-created"))
                 } else {
                     sleep(1)
@@ -154,10 +147,15 @@ public final class InotifyWatcher: Sendable {
                 events(.rescan(reason: "the inotify queue overflowed"))
                 continue
             }
-            if mask & (UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF) | UInt32(IN_IGNORED)) != 0 {
-                // The IN_IGNORED of a watch already replaced is old news.
-                if current > 0, event.pointee.wd != current { continue }
-                _ = inotifytools_remove_watch_by_wd(event.pointee.wd)
+            if mask & UInt32(IN_IGNORED) != 0 {
+                // The kernel dropped a watch: after IN_DELETE_SELF, or after we removed it.
+                continue
+            }
+            if mask & (UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)) != 0 {
+                if mask & UInt32(IN_MOVE_SELF) != 0 {
+                    // The watch follows the renamed folder; drop it and wait for the path.
+                    _ = inotifytools_remove_watch_by_wd(event.pointee.wd)
+                }
                 watching = false
                 events(.folderGone)
                 continue
