@@ -149,6 +149,20 @@ import Testing
         #expect(agent.exportRows.count == rows)
     }
 
+    @Test func aReCreatedDropFolderIsWatchedAgain() async throws {
+        let agent = try WatchHarness()
+        try agent.start()
+        try await agent.waitUntilWatching()
+        try FileManager.default.removeItem(atPath: agent.watch)
+        try await agent.eventually("the folder to be missed") { agent.stderr.contains("waiting for it to come back") }
+        try FileManager.default.createDirectory(atPath: agent.watch, withIntermediateDirectories: false)
+        try await agent.eventually("the rescan") { agent.stderr.contains("re-created") }
+        try agent.drop("again.csv", WatchHarness.users(0..<2))
+        try await agent.eventually("the export") { agent.exportRows.count == 2 }
+        #expect(agent.archived == ["again.csv"])
+        #expect(try await agent.stop() == 0)
+    }
+
     @Test func sigtermStopsWithStatusZero() async throws {
         let agent = try WatchHarness()
         try agent.start()
