@@ -1,5 +1,5 @@
 # Roster: one command to run the agent, one to run the tests.
-#   make run    install what is missing, build, and run Roster on ./watch and ./state
+#   make run    install what is missing, build, and run the agent on ./watch and ./state
 #   make test   install what is missing, build, and run every test
 
 SHELL := /bin/bash
@@ -19,10 +19,7 @@ build: deps
 	swift build -c release --product roster
 
 run: build
-	mkdir -p watch state
-	@find watch -maxdepth 1 -type f ! -name README.md ! -name '.*' -print0 | sort -z \
-		| xargs -0 -r .build/release/roster ingest --move; \
-	echo "Drop users CSVs into watch/ and run make run again; results are in state/."
+	.build/release/roster watch
 
 test: deps
 	swift build --build-tests

@@ -29,6 +29,13 @@ public struct StateLayout: Sendable {
         }
     }
 
+    /// Creates the drop folder if missing and checks that it is a writable directory.
+    ///
+    /// - Throws: ``FileError`` saying what is wrong with the folder and what to do.
+    public static func ensureDropFolder(_ path: String) throws {
+        try ensureFolder(path, role: "the drop folder")
+    }
+
     /// Creates `path` if missing and checks that it is a writable directory.
     static func ensureFolder(_ path: String, role: String) throws {
         var info = stat()

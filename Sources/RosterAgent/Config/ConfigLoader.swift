@@ -34,6 +34,14 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 /// title = "Team"
 /// description = "The team a person works in"
 /// required = false
+///
+/// [watch]
+/// settle_ms = 25             # how long a file must stay unchanged before it is taken
+/// poll_seconds = 2           # poll instead of inotify (automatic on NFS, SMB/CIFS and FUSE)
+/// rescan_seconds = 60        # the safety-net rescan
+/// max_file_size = 1073741824 # larger files are rejected
+/// ignore = ["*.bak"]         # added to the default ignores
+/// default_ignores = true     # dotfiles, *~, *.swp, *.swx, 4913, *.tmp, *.part, *.crdownload, ~$*
 /// ```
 public enum ConfigLoader {
     /// Loads the config at `path`.
@@ -58,10 +66,13 @@ public enum ConfigLoader {
         return try parse(text, file: path)
     }
 
-    static let topLevelKeys = ["folders", "integrations", "attributes"]
+    static let topLevelKeys = ["folders", "integrations", "attributes", "watch"]
     static let folderKeys = ["watch", "state"]
     static let integrationKeys = ["instances"]
     static let attributeKeys = ["key", "title", "type", "values", "description", "required"]
+    static let watchKeys = [
+        "settle_ms", "poll_seconds", "rescan_seconds", "max_file_size", "ignore", "default_ignores",
+    ]
 
     /// Parses config text; `file` names it in errors.
     public static func parse(_ text: String, file: String = "roster.toml") throws -> RosterConfig {
@@ -147,7 +158,77 @@ public enum ConfigLoader {
                     try attribute(entry, index: index, existing: config.attributes, fail: fail, unknown: unknown))
             }
         }
+        if let value = table["watch"] {
+            guard let entry = value.table else { throw fail("watch", table: nil, "must be a table: [watch]") }
+            config.watch = try watch(entry, fail: fail, unknown: unknown)
+        }
         return config
+    }
+
+    /// Reads the `[watch]` table.
+    private static func watch(
+        _ entry: TOMLTable,
+        fail: (String, String?, Int?, String) -> ConfigError,
+        unknown: (String, [String], String?, Int?) -> ConfigError
+    ) throws -> WatchSettings {
+        for key in entry.keys where !watchKeys.contains(key) {
+            throw unknown(key, watchKeys, "watch", nil)
+        }
+        func number(_ key: String) -> Double? {
+            guard let value = entry[key] else { return nil }
+            return value.int.map(Double.init) ?? value.double
+        }
+        var settings = WatchSettings()
+        if entry["settle_ms"] != nil {
+            guard let value = entry["settle_ms"]?.int, (0...60_000).contains(value) else {
+                throw fail(
+                    "settle_ms", "watch", nil, "settle_ms must be a whole number of milliseconds from 0 to 60000")
+            }
+            settings.settleMilliseconds = value
+        }
+        if entry["poll_seconds"] != nil {
+            guard let value = number("poll_seconds"), value >= 0.1, value <= 86_400 else {
+                throw fail(
+                    "poll_seconds", "watch", nil,
+                    "poll_seconds must be a number of seconds from 0.1 to 86400; leave it out to use inotify")
+            }
+            settings.pollSeconds = value
+        }
+        if entry["rescan_seconds"] != nil {
+            guard let value = number("rescan_seconds"), value >= 1, value <= 86_400 else {
+                throw fail("rescan_seconds", "watch", nil, "rescan_seconds must be a number of seconds from 1 to 86400")
+            }
+            settings.rescanSeconds = value
+        }
+        if entry["max_file_size"] != nil {
+            guard let value = entry["max_file_size"]?.int, value > 0 else {
+                throw fail(
+                    "max_file_size", "watch", nil,
+                    "max_file_size must be a positive number of bytes, such as 1073741824")
+            }
+            settings.maxFileSize = value
+        }
+        if let value = entry["ignore"] {
+            guard let array = value.array else {
+                throw fail(
+                    "ignore", "watch", nil, "ignore must be a list of patterns, such as [\"*.bak\", \"draft-*\"]")
+            }
+            for element in array {
+                guard let pattern = element.string, !pattern.isEmpty, !pattern.contains("/") else {
+                    throw fail(
+                        "ignore", "watch", nil,
+                        "'\(element)' is not a usable pattern: give a non-empty file-name pattern without '/'")
+                }
+                settings.ignore.append(pattern)
+            }
+        }
+        if let value = entry["default_ignores"] {
+            guard let flag = value.bool else {
+                throw fail("default_ignores", "watch", nil, "default_ignores must be true or false")
+            }
+            settings.useDefaultIgnores = flag
+        }
+        return settings
     }
 
     private static func attribute(

@@ -42,12 +42,21 @@ enum Disposal {
             let target = "\(folder)/\(numbered(name, attempt))"
             if link(source, target) == 0 { return target }
             switch errno {
-            case EEXIST: continue
+            case EEXIST:
+                // A crash between linking and unlinking the input left both: it is already kept.
+                if isSameFile(source, target) { return target }
+                continue
             case EXDEV, EPERM, EMLINK: return nil
             default: throw FileError.syscall("keep a copy of the file in", path: folder)
             }
         }
         return nil
+    }
+
+    private static func isSameFile(_ first: String, _ second: String) -> Bool {
+        var a = stat()
+        var b = stat()
+        return lstat(first, &a) == 0 && lstat(second, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
     }
 
     private static func copyUnique(_ source: String, into folder: String, name: String) throws -> String {

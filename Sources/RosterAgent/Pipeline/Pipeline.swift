@@ -57,9 +57,14 @@ public final class Pipeline: Sendable {
     ///
     /// Problems with the file itself (unreadable, wrong kind, bad rows) are an outcome, not an error.
     ///
+    /// - Parameter checkpoint: Called before each row; returning false abandons the file (the
+    ///   transaction rolls back and ``IngestError/stopped(_:)`` is thrown), so that a stopping agent
+    ///   need not finish a long file. Also tells a watchdog that rows are being read.
     /// - Throws: Only failures of the store or the state folder (disk full, permissions), after
     ///   which the input is left where it was, to be processed again.
-    public func ingest(path: String, disposition: Disposition) throws -> FileOutcome {
+    public func ingest(
+        path: String, disposition: Disposition, checkpoint: () -> Bool = { true }
+    ) throws -> FileOutcome {
         let fileName = AtomicFile.split(path).name
         let startedAt = now()
         var logger = self.logger
@@ -119,6 +124,7 @@ public final class Pipeline: Sendable {
                     var reconciler = AccountsReconciler(
                         placeholders: config.placeholderEmails, botPatterns: config.botPatterns)
                     for account in parsed.accounts {
+                        guard checkpoint() else { throw IngestError.stopped(path) }
                         try reconciler.apply(account, ledger: &ledger, report: report)
                     }
                     summary = reconciler.summary
@@ -141,6 +147,7 @@ public final class Pipeline: Sendable {
                     var reconciler = UsersCSVReconciler(config: config)
                     if try reconciler.header(header, report: report) {
                         while let record = try reader.next() {
+                            guard checkpoint() else { throw IngestError.stopped(path) }
                             try reconciler.row(record, ledger: &ledger, report: report)
                         }
                     }
@@ -152,6 +159,7 @@ public final class Pipeline: Sendable {
                     var reconciler = AccountsReconciler(
                         placeholders: config.placeholderEmails, botPatterns: config.botPatterns)
                     while let record = try reader.next() {
+                        guard checkpoint() else { throw IngestError.stopped(path) }
                         if record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }), record.issues.isEmpty {
                             continue
                         }
@@ -331,11 +339,15 @@ public final class Pipeline: Sendable {
 /// Failures of processing that leave the input in place to be tried again.
 public enum IngestError: Error, CustomStringConvertible {
     case changedWhileReading(String)
+    /// Processing was abandoned because the agent is stopping; nothing was applied.
+    case stopped(String)
 
     public var description: String {
         switch self {
         case .changedWhileReading(let path):
             "'\(path)' changed while it was read; nothing was applied. Write files elsewhere and move them in when complete."
+        case .stopped(let path):
+            "'\(path)' was left unprocessed because Roster is stopping; it will be taken at the next start."
         }
     }
 }

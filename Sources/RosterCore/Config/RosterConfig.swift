@@ -15,6 +15,8 @@ public struct RosterConfig: Sendable, Equatable {
     public var placeholderEmails: [String]
     /// Glob patterns of logins or display names that mark an account as a bot.
     public var botPatterns: [String]
+    /// How the agent takes files from the drop folder.
+    public var watch: WatchSettings
 
     public init(
         watchFolder: String? = nil,
@@ -23,7 +25,8 @@ public struct RosterConfig: Sendable, Equatable {
         integrations: [String] = [],
         sources: [SourceMapping] = [],
         placeholderEmails: [String] = [],
-        botPatterns: [String] = []
+        botPatterns: [String] = [],
+        watch: WatchSettings = WatchSettings()
     ) {
         self.watchFolder = watchFolder
         self.stateFolder = stateFolder
@@ -32,6 +35,7 @@ public struct RosterConfig: Sendable, Equatable {
         self.sources = sources
         self.placeholderEmails = placeholderEmails
         self.botPatterns = botPatterns
+        self.watch = watch
     }
 
     /// The declared attribute with this key (case-insensitive).

@@ -1,0 +1,251 @@
+import Foundation
+import Logging
+import RosterCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The state of ``WatchService``'s main loop: the files waiting to settle, the pipeline in use,
+/// whether the outputs need rebuilding. Used only by the task that runs the loop.
+final class WatchLoop {
+    private let service: WatchService
+    private let scanner: DropFolderScanner
+    private let mode: WatchService.Mode
+    private var logger: Logger { service.logger }
+    private var config: RosterConfig
+    private var pipeline: Pipeline
+    private var ignore: IgnoreRules
+    private var tracker: SettleTracker
+    /// Things in the folder that are not files (directories, FIFOs…), already warned about.
+    private var refused: Set<FileIdentity> = []
+    /// Something was applied since the exports were last written, since this time.
+    private var outputsStaleSince: UInt64?
+    /// How long the last rebuild of the outputs took; during a burst they are rebuilt at most
+    /// every ten times that (and at least two seconds apart), so that big exports don't dominate.
+    private var lastRefreshNanoseconds: UInt64 = 0
+    private var failures = 0
+    private var lastFile = "none yet"
+    private var scanFailing = false
+    /// When the loop wants to look at the waiting files again.
+    private(set) var nextDue: UInt64?
+
+    struct FileIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+        var modified: Int64
+    }
+
+    init(service: WatchService, config: RosterConfig, mode: WatchService.Mode, scanner: DropFolderScanner) {
+        self.service = service
+        self.scanner = scanner
+        self.mode = mode
+        self.config = config
+        pipeline = Self.pipeline(service: service, config: config)
+        ignore = IgnoreRules(patterns: config.watch.ignorePatterns)
+        tracker = SettleTracker(
+            settleNanoseconds: UInt64(config.watch.settleMilliseconds) * 1_000_000,
+            scanQuietNanoseconds: 1_000_000_000, trustModificationTimes: mode == .inotify)
+    }
+
+    private static func pipeline(service: WatchService, config: RosterConfig) -> Pipeline {
+        Pipeline(
+            state: service.state, config: config, store: service.store, logger: service.logger,
+            maxFileSize: config.watch.maxFileSize)
+    }
+
+    /// Rebuilds the exports from the store: repairs a crash between a commit and the outputs.
+    func repairOutputs() async throws {
+        let pipeline = self.pipeline
+        try await service.onWorker { try pipeline.refreshOutputs() }
+    }
+
+    // MARK: - Finding files
+
+    /// Notes a file announced by inotify or found by a scan.
+    func consider(_ name: String, origin: SettleTracker.Origin) {
+        if ignore.ignores(name) {
+            logger.trace("Ignored file", metadata: ["file.name": "\(name)"])
+            return
+        }
+        let path = "\(scanner.folder)/\(name)"
+        guard let signature = FileSignature.of(path) else {
+            tracker.remove(name)
+            return
+        }
+        consider(name, signature: signature, origin: origin)
+    }
+
+    /// Notes something just created: a regular file waits for its close (or the next scan), but a
+    /// symbolic link, FIFO or directory never sends one, so it is dealt with now.
+    func noticeCreated(_ name: String) {
+        guard !ignore.ignores(name), let signature = FileSignature.of("\(scanner.folder)/\(name)"),
+            !signature.isRegular
+        else { return }
+        consider(name, signature: signature, origin: .event)
+    }
+
+    private func consider(_ name: String, signature: FileSignature, origin: SettleTracker.Origin) {
+        guard signature.isRegular || signature.isSymlink else {
+            // A directory, FIFO, socket or device: never opened, warned about once.
+            let identity = FileIdentity(
+                device: signature.device, inode: signature.inode, modified: signature.modified)
+            if refused.insert(identity).inserted {
+                logger.warning(
+                    "Refused: not a regular file; drop plain files only", metadata: ["file.name": "\(name)"])
+            }
+            return
+        }
+        let now = Clocks.monotonic()
+        tracker.note(name, signature: signature, origin: origin, now: now)
+        let due = origin == .event ? now : now + tracker.scanQuiet
+        nextDue = min(nextDue ?? due, due)
+    }
+
+    /// Lists the folder and notes every candidate.
+    func scan(reason: String?) {
+        if let reason {
+            logger.warning("Rescanning the drop folder", metadata: ["reason": "\(reason)"])
+        }
+        let found: [(name: String, signature: FileSignature)]
+        do {
+            found = try scanner.scan()
+            if scanFailing {
+                logger.notice("The drop folder can be read again", metadata: ["watch.path": "\(scanner.folder)"])
+            }
+            scanFailing = false
+        } catch {
+            if !scanFailing { logger.error("Can't scan the drop folder", metadata: ["error": "\(error)"]) }
+            scanFailing = true
+            return
+        }
+        var noted = 0
+        for (name, signature) in found where !ignore.ignores(name) {
+            consider(name, signature: signature, origin: .scan)
+            noted += 1
+        }
+        // Files already old enough settle at once.
+        if noted > 0 { nextDue = Clocks.monotonic() }
+        logger.debug("Scanned the drop folder", metadata: ["files": "\(noted)"])
+    }
+
+    // MARK: - Taking files
+
+    /// Takes every settled file, one at a time, then rebuilds the outputs once the queue is empty
+    /// (or every two seconds during a long burst).
+    func processSettled() async {
+        nextDue = nil
+        while !service.isStopping {
+            let (names, next) = tracker.settled(now: Clocks.monotonic(), wallNow: Clocks.wall()) {
+                FileSignature.of("\(self.scanner.folder)/\($0)")
+            }
+            nextDue = next
+            if names.isEmpty { break }
+            for name in names {
+                if service.isStopping { break }
+                await take(name)
+                if let since = outputsStaleSince,
+                    Clocks.monotonic() - since > max(2_000_000_000, 10 * lastRefreshNanoseconds)
+                {
+                    await refreshOutputs()
+                }
+            }
+        }
+        if outputsStaleSince != nil, tracker.isEmpty || service.isStopping {
+            await refreshOutputs()
+        }
+        reportStatus()
+    }
+
+    private func take(_ name: String) async {
+        let path = "\(scanner.folder)/\(name)"
+        let pipeline = self.pipeline
+        let service = self.service
+        logger.debug("Taking file", metadata: ["file.name": "\(name)"])
+        service.markBusy(true)
+        defer { service.markBusy(false) }
+        do {
+            let outcome = try await service.onWorker {
+                try pipeline.ingest(path: path, disposition: .move) {
+                    service.madeProgress()
+                    return !service.isStopping
+                }
+            }
+            service.madeProgress()
+            failures = 0
+            tracker.remove(name)
+            lastFile = outcome.line
+            if case .applied = outcome.status, outputsStaleSince == nil {
+                outputsStaleSince = Clocks.monotonic()
+            }
+            if outcome.keptAt == nil, let signature = FileSignature.of(path) {
+                // Refused and left in place (not a regular file): don't try it again unchanged.
+                refused.insert(
+                    FileIdentity(device: signature.device, inode: signature.inode, modified: signature.modified))
+                tracker.remove(name)
+            }
+        } catch IngestError.stopped {
+            logger.notice("Left the file in hand for the next start", metadata: ["file.name": "\(name)"])
+        } catch IngestError.changedWhileReading {
+            logger.notice(
+                "The file changed while it was read; waiting for it to settle", metadata: ["file.name": "\(name)"])
+            tracker.postpone(name, until: Clocks.monotonic() + tracker.settle)
+        } catch {
+            // The store or the state folder failed; the input is still in place. Try again later.
+            failures += 1
+            let delay = min(60, 1 << min(failures, 6))
+            logger.error(
+                "Can't process the file; will try again",
+                metadata: ["file.name": "\(name)", "error": "\(error)", "retry.seconds": "\(delay)"])
+            tracker.postpone(name, until: Clocks.monotonic() + UInt64(delay) * 1_000_000_000)
+        }
+    }
+
+    private func refreshOutputs() async {
+        let pipeline = self.pipeline
+        let started = Clocks.monotonic()
+        do {
+            try await service.onWorker { try pipeline.refreshOutputs() }
+            lastRefreshNanoseconds = Clocks.monotonic() - started
+            outputsStaleSince = nil
+            logger.debug("Wrote the exports")
+        } catch {
+            logger.error("Can't write the exports; will try again", metadata: ["error": "\(error)"])
+            nextDue = min(nextDue ?? .max, Clocks.monotonic() + 5_000_000_000)
+        }
+    }
+
+    /// Sends `STATUS=` with the backlog and the last file.
+    func reportStatus() {
+        service.notifier.status("Watching \(scanner.folder) (\(mode)); backlog \(tracker.count); last: \(lastFile)")
+    }
+
+    // MARK: - Reload
+
+    /// Reads the config again (a bad one is logged and the old one kept), then rescans.
+    func reload() async {
+        service.notifier.reloading()
+        defer { service.notifier.ready() }
+        do {
+            let fresh = try service.reloadConfig()
+            if fresh.watchFolder != config.watchFolder || fresh.stateFolder != config.stateFolder
+                || fresh.watch.pollSeconds != config.watch.pollSeconds
+                || fresh.watch.rescanSeconds != config.watch.rescanSeconds
+            {
+                logger.warning("Folders, poll_seconds and rescan_seconds change only at a restart")
+            }
+            let store = service.store
+            try await service.onWorker { try store.syncAttributeDefinitions(fresh.attributes) }
+            config = fresh
+            pipeline = Self.pipeline(service: service, config: fresh)
+            ignore = IgnoreRules(patterns: fresh.watch.ignorePatterns)
+            tracker.settle = UInt64(fresh.watch.settleMilliseconds) * 1_000_000
+            tracker.scanQuiet = max(tracker.settle, 1_000_000_000)
+            logger.info("Reloaded the configuration")
+        } catch {
+            logger.error("Can't reload the configuration; keeping the one in use", metadata: ["error": "\(error)"])
+        }
+        refused.removeAll()
+        scan(reason: nil)
+    }
+}
