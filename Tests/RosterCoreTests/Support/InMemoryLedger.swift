@@ -60,8 +60,9 @@ struct InMemoryLedger: RosterLedger {
         people.values.first { $0.primaryEmail == address || $0.otherEmails.contains(address) }
     }
 
-    mutating func createPerson(name: String, line: Int) throws -> PersonID {
+    mutating func createPerson(name: String, isBot: Bool, line: Int) throws -> PersonID {
         let id = seed(name, nil)
+        people[id]?.isBot = isBot
         created.append((id, line))
         return id
     }
@@ -93,7 +94,20 @@ struct InMemoryLedger: RosterLedger {
             guard accounts[key]?.person == from else {
                 throw Mismatch(description: "\(key) is with \(accounts[key].map { "\($0.person)" } ?? "nobody")")
             }
-            accounts[key] = AccountSnapshot(key: key, person: id, pinned: true)
+            accounts[key] = AccountSnapshot(key: key, person: id, pinned: true, fields: accounts[key]?.fields)
+        case .createAccount(let key, let fields):
+            guard accounts[key] == nil else { throw Mismatch(description: "\(key) exists already") }
+            accounts[key] = AccountSnapshot(key: key, person: id, pinned: false, fields: fields)
+        case .updateAccount(let key, let from, let to):
+            guard let account = accounts[key], account.fields == from else {
+                throw Mismatch(description: "\(key) is not as the update expects")
+            }
+            accounts[key]?.fields = to
+        case .relinkAccount(let key, let from):
+            guard let account = accounts[key], account.person == from, !account.pinned else {
+                throw Mismatch(description: "\(key) can't be relinked from \(from)")
+            }
+            accounts[key]?.person = id
         case .setAttribute(let key, let from, let to):
             guard person.attributes[key] == from else {
                 throw Mismatch(description: "\(key) is \(person.attributes[key] ?? "nil"), not \(from ?? "nil")")
