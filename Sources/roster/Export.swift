@@ -5,7 +5,7 @@ import RosterCore
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the users CSV export on demand.",
+        abstract: "Write an export on demand: the users CSV or the accounts list.",
         discussion: """
             The export has the layout the users CSV reader takes: edit it and ingest it again. \
             --sample writes only the header, with the configured integration and attribute columns.
@@ -20,8 +20,15 @@ struct Export: ParsableCommand {
             "Where to write; - for standard output. Default: <state>/exports/users.csv.", valueName: "file"))
     var out: String?
 
+    @Option(help: "What to export: users (the users CSV) or accounts (every account with its person).")
+    var format: ExportFormat = .users
+
     @Flag(help: "Write a header-only sample with the configured columns.")
     var sample = false
+
+    enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+        case users, accounts
+    }
 
     func run() throws {
         _ = options.makeLogger()
@@ -32,14 +39,18 @@ struct Export: ParsableCommand {
         }
         let layout = options.stateLayout(config)
         let store = try options.openStore(layout)
+        func produce(_ sink: @escaping ([UInt8]) throws -> Void) throws {
+            switch format {
+            case .users: try UsersExport.write(store: store, config: config, sink: sink)
+            case .accounts: try AccountsExport.write(store: store, sink: sink)
+            }
+        }
         do {
-            let target = out ?? layout.usersExport
+            let target = out ?? (format == .users ? layout.usersExport : layout.accountsExport)
             if target == "-" {
-                try UsersExport.write(store: store, config: config) { FileHandle.standardOutput.write(Data($0)) }
+                try produce { FileHandle.standardOutput.write(Data($0)) }
             } else {
-                try AtomicFile.write(target) { writer in
-                    try UsersExport.write(store: store, config: config) { try writer.write($0) }
-                }
+                try AtomicFile.write(target) { writer in try produce { try writer.write($0) } }
                 printError("Wrote \(target)")
             }
         } catch {

@@ -41,7 +41,15 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 /// rescan_seconds = 60        # the safety-net rescan
 /// max_file_size = 1073741824 # larger files are rejected
 /// ignore = ["*.bak"]         # added to the default ignores
-/// default_ignores = true     # dotfiles, *~, *.swp, *.swx, 4913, *.tmp, *.part, *.crdownload, ~$*
+/// default_ignores = true     # dotfiles, *~, *.swp, *.swx, 4913, *.tmp, *.part, *.crdownload, ~$*, README.md
+///
+/// [[sources]]                # which files are which integration instance (see ConfigLoader+Sources)
+/// glob = "jira-prod*"
+/// integration = "jira-prod"
+///
+/// [accounts]
+/// placeholder_emails = ["build@*"]
+/// bot_patterns = ["jenkins*"]
 /// ```
 public enum ConfigLoader {
     /// Loads the config at `path`.
@@ -66,7 +74,7 @@ public enum ConfigLoader {
         return try parse(text, file: path)
     }
 
-    static let topLevelKeys = ["folders", "integrations", "attributes", "watch"]
+    static let topLevelKeys = ["folders", "integrations", "attributes", "watch", "sources", "accounts"]
     static let folderKeys = ["watch", "state"]
     static let integrationKeys = ["instances"]
     static let attributeKeys = ["key", "title", "type", "values", "description", "required"]
@@ -161,6 +169,21 @@ public enum ConfigLoader {
         if let value = table["watch"] {
             guard let entry = value.table else { throw fail("watch", table: nil, "must be a table: [watch]") }
             config.watch = try watch(entry, fail: fail, unknown: unknown)
+        }
+        if let value = table["sources"] {
+            guard let array = value.array else {
+                throw fail("sources", table: nil, "must be an array of tables: write each as [[sources]]")
+            }
+            for index in 0..<array.count {
+                guard let entry = array[index].table else {
+                    throw fail("sources", table: nil, "each source must be a table: write it as [[sources]]")
+                }
+                config.sources.append(try source(entry, index: index, fail: fail, unknown: unknown))
+            }
+        }
+        if let value = table["accounts"] {
+            guard let entry = value.table else { throw fail("accounts", table: nil, "must be a table: [accounts]") }
+            try accounts(entry, into: &config, fail: fail, unknown: unknown)
         }
         return config
     }
