@@ -169,7 +169,6 @@ public enum AccountJSON {
                         fix: "every account needs its id; export the file again"))
                 continue
             }
-            if login?.lowercased().hasSuffix("[bot]") == true { isBot = true }
             accounts.append(
                 AccountRecord(
                     line: 0, position: position, key: AccountKey(integration: integration, accountID: id), login: login,

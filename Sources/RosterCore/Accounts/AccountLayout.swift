@@ -190,8 +190,6 @@ public struct AccountCSVLayout: Sendable, Equatable {
         if let value = cell(bot)?.lowercased() {
             isBot = Self.truthy(value) || value == "bot" || value == "app"
         }
-        if let login = cell(login), login.lowercased().hasSuffix("[bot]") { isBot = true }
-        if let name = displayName, name.lowercased().hasSuffix("[bot]") { isBot = true }
         var person: PersonID?
         if let raw = cell(self.person) {
             person = PersonID(parsing: raw)

@@ -21,6 +21,10 @@ public enum EmailEvidence: Sendable, Equatable {
         if address.isEmpty { return .none }
         if address == "(none)" || address == "none" || address == "n/a" { return .placeholder }
         if let login = githubNoreplyLogin(address) { return .githubLogin(login) }
+        if let at = address.lastIndex(of: "@") {
+            let domain = address[address.index(after: at)...]
+            if domain == "localhost" || domain == "(none)" { return .placeholder }
+        }
         if EmailAddress.problem(with: address) != nil { return .invalid }
         let at = address.lastIndex(of: "@")!
         let local = address[..<at]

@@ -32,9 +32,12 @@ public struct AccountsReconciler {
         report: (Problem) throws -> Void
     ) throws {
         var record = record
-        if !record.isBot, !botPatterns.isEmpty {
+        if !record.isBot {
+            // GitHub's `[bot]` suffix, and the configured patterns, on the login or the name.
             let names = [record.login, record.displayName].compactMap { $0 }
-            record.isBot = botPatterns.contains { pattern in names.contains { Glob.matches(pattern, $0) } }
+            record.isBot =
+                names.contains { $0.lowercased().hasSuffix("[bot]") }
+                || botPatterns.contains { pattern in names.contains { Glob.matches(pattern, $0) } }
         }
         summary.rows += 1
         let place = record.position.isEmpty ? "line \(record.line)" : record.position
