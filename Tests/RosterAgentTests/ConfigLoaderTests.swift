@@ -1,3 +1,4 @@
+import Foundation
 import RosterAgent
 import RosterCore
 import Testing
@@ -68,5 +69,23 @@ struct ConfigLoaderTests {
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+}
+
+@Suite("The README's config example")
+struct ReadmeConfigTests {
+    @Test func theExampleInTheReadmeParses() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../README.md").standardized
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let section = try #require(text.range(of: "## Configuration: `roster.toml`"))
+        let start = try #require(text.range(of: "```toml\n", range: section.upperBound..<text.endIndex))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let config = try ConfigLoader.parse(String(text[start.upperBound..<end.lowerBound]), file: "README.md")
+        #expect(config.integrations == ["github", "jira-prod", "slack"])
+        #expect(config.sources.map(\.integration) == ["jira-prod", "harness-code"])
+        #expect(config.sources[1].columns?.accountID == "uid")
+        #expect(config.placeholderEmails == ["build@*", "*@ci.acme.io"])
+        #expect(config.botPatterns == ["jenkins*", "*-bot"])
     }
 }
