@@ -15,7 +15,7 @@ FIRST = ["José", "Zoë", "Ana", "Łukasz", "Søren", "Chloé", "Mateus", "Jane"
 LAST = ["Álvarez", "O'Brien", "Doe", "Müller", "Nguyễn", "Smith, Jr.", "da Silva", "Kowalczyk",
         "Øster", "Dubois", "Papadopoulos", "Ólafsson", "Chen", "Singh", "García", "Ivanova"]
 NICK = ['"JJ"', '"Doc"', '"The Hammer"', ""]
-DOMAINS = ["Example.com", "EXAMPLE.org", "Corp.Example.NET", "mail.example.io"]
+DOMAINS = ["Acme-Corp.com", "ACME.org", "Corp.Initech.NET", "mail.globex.io"]
 
 
 def mixed_case(text, rng):

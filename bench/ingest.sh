@@ -2,11 +2,15 @@
 # Ingest benchmark: roster ingest of a generated users CSV, next to the sqlite3 shell importing the
 # same file and indexing lower(email), in one run on the same machine.
 #
-# Usage: bench/ingest.sh [ROWS]      (default 1000000)
+# Then 1,000,000 accounts across three integration files (a third matching people by email, a
+# third with new emails, a third without email) are ingested into that store of ROWS people.
+#
+# Usage: bench/ingest.sh [ROWS] [ACCOUNTS]      (defaults 1000000 1000000)
 # Needs: python3, sqlite3, /usr/bin/time (Debian package "time"); builds roster in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
+accounts=${2:-1000000}
 
 swift build -c release --product roster >/dev/null
 roster=.build/release/roster
@@ -38,3 +42,14 @@ printf '%-28s %8s s   peak RSS %6d MB\n' "roster ingest (release)" "$roster_s" $
 printf '%-28s %8s s   peak RSS %6d MB\n' "sqlite3 .import + index" "$shell_s" $((shell_kb / 1024))
 python3 -c "print(f'ratio roster / sqlite3: {float($roster_s) / float($shell_s):.2f}x   (goal: <= 1.5x, peak RSS < 200 MB)')"
 echo "store: $people people; export: $export_rows rows; throughput $(python3 -c "print(round($rows / float($roster_s)))") rows/s"
+
+# Integration exports into the store that now holds the people.
+python3 bench/gen_accounts.py "$work/state/archive/users.csv" "$accounts" "$work"
+/usr/bin/time -f "%e %M" -o "$work/accounts.time" "$roster" ingest --move --state "$work/state" \
+    "$work/github-bench.csv" "$work/jira-bench.csv" "$work/harness-bench.csv" >"$work/accounts.out"
+read -r accounts_s accounts_kb <"$work/accounts.time"
+cat "$work/accounts.out"
+printf '%-28s %8s s   peak RSS %6d MB\n' "roster ingest of accounts" "$accounts_s" $((accounts_kb / 1024))
+python3 -c "
+u = float($roster_s) / $rows; a = float($accounts_s) / $accounts
+print(f'per row: users {u * 1e6:.1f} us, accounts {a * 1e6:.1f} us, ratio {a / u:.2f}x   (goal: <= 1.5x, peak RSS < 250 MB)')"

@@ -25,6 +25,7 @@ struct SQLiteLedger: RosterLedger {
     private let upsertAttribute: RawStatement
     private let deleteAttribute: RawStatement
     private let insertAudit: RawStatement
+    private let selectIsBot: RawStatement
     private let insertFullAccount: RawStatement
     private let updateAccountFields: RawStatement
     private let relinkAccountStatement: RawStatement
@@ -46,6 +47,7 @@ struct SQLiteLedger: RosterLedger {
                 """)
         insertPerson = try RawStatement(
             db, sql: "INSERT INTO person (name, isBot, createdAt, updatedAt) VALUES (?, ?, ?, ?)")
+        selectIsBot = try RawStatement(db, sql: "SELECT isBot FROM person WHERE id = ?")
         insertFullAccount = try RawStatement(
             db,
             sql: """
@@ -122,6 +124,11 @@ struct SQLiteLedger: RosterLedger {
                     login: row.text(2), displayName: row.text(3), email: row.text(4), active: row.text(5) != "inactive",
                     isBot: row.int64(6) != 0))
         }
+    }
+
+    func isBot(_ person: PersonID) throws -> Bool? {
+        selectIsBot.bind(1, person.rawValue)
+        return try selectIsBot.int64().map { $0 != 0 }
     }
 
     mutating func createPerson(name: String, isBot: Bool, line: Int) throws -> PersonID {

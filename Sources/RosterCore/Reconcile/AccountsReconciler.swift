@@ -62,6 +62,7 @@ public struct AccountsReconciler {
 
         // A new account: whose is it?
         var target: PersonID?
+        var emailOwned = false
         if let explicit = record.person {
             guard try ledger.person(explicit) != nil else {
                 summary.problems += 1
@@ -74,7 +75,8 @@ public struct AccountsReconciler {
             }
             target = explicit
         } else if let linkEmail, let owner = try ledger.owner(ofEmail: linkEmail) {
-            let ownerIsBot = try ledger.person(owner)?.isBot ?? false
+            emailOwned = true
+            let ownerIsBot = try ledger.isBot(owner) ?? false
             if ownerIsBot == record.isBot {
                 target = owner
             } else {
@@ -90,7 +92,7 @@ public struct AccountsReconciler {
             let name = record.displayName ?? record.login ?? record.key.accountID
             person = try ledger.createPerson(name: name, isBot: record.isBot, line: record.line)
             summary.peopleCreated += 1
-            if let linkEmail, try ledger.owner(ofEmail: linkEmail) == nil {
+            if let linkEmail, !emailOwned {
                 try ledger.apply(.setPrimaryEmail(linkEmail, previous: nil), to: person, line: record.line)
                 summary.emailsAdded += 1
                 summary.note("\(place): created \(person) \"\(name)\" <\(linkEmail)> for \(record.key)")
@@ -153,7 +155,7 @@ public struct AccountsReconciler {
                     summary.note(
                         "\(place): \(record.key) now has the email of \(owner) but stays with \(existing.person), where a human edit placed it"
                     )
-                } else if try (ledger.person(owner)?.isBot ?? false) == record.isBot {
+                } else if try (ledger.isBot(owner) ?? false) == record.isBot {
                     try ledger.apply(.relinkAccount(record.key, from: existing.person), to: owner, line: record.line)
                     summary.accountsMoved += 1
                     summary.note(

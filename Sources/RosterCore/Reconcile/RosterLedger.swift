@@ -65,12 +65,18 @@ public protocol RosterLedger {
     /// The person that owns a normalised email, as primary or other address.
     func owner(ofEmail address: String) throws -> PersonID?
     func account(_ key: AccountKey) throws -> AccountSnapshot?
+    /// Whether the person is a bot; nil when there is no such person.
+    func isBot(_ person: PersonID) throws -> Bool?
     /// Creates a person without emails; `line` is the source line for the audit log.
     mutating func createPerson(name: String, isBot: Bool, line: Int) throws -> PersonID
     mutating func apply(_ change: Change, to person: PersonID, line: Int) throws
 }
 
 extension RosterLedger {
+    public func isBot(_ person: PersonID) throws -> Bool? {
+        try self.person(person)?.isBot
+    }
+
     /// Creates a human person without emails.
     public mutating func createPerson(name: String, line: Int) throws -> PersonID {
         try createPerson(name: name, isBot: false, line: line)
