@@ -5,6 +5,10 @@ import RosterAgent
 import RosterCore
 import RosterStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The options every subcommand takes, so that `--state` and `--config` work the same everywhere.
 struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The state folder (store, archive, exports, reports).", valueName: "dir"))
@@ -37,6 +41,9 @@ struct CommonOptions: ParsableArguments {
 
     /// Prepares the state folder and opens the store, or exits 70 with the reason.
     func openStore(_ layout: StateLayout) throws -> SQLiteStore {
+        // The store, exports and reports hold names and emails: nothing Roster creates is
+        // readable by others (files 0640, folders 0750 at most).
+        umask(umask(0o027) | 0o027)
         do {
             try layout.prepare()
             return try SQLiteStore(path: layout.database)

@@ -24,6 +24,12 @@ struct IngestCommandTests {
         #expect(roster.list("state/archive") == ["users-valid.csv"])
         #expect(roster.exists(file), "ingest keeps the original unless --move is given")
         #expect(roster.list("state/reports").count == 1)
+        for path in ["state/roster.sqlite", "state/exports/users.csv", "state/archive/users-valid.csv"] {
+            let attributes = try FileManager.default.attributesOfItem(
+                atPath: roster.folder.appendingPathComponent(path).path)
+            let mode = try #require(attributes[.posixPermissions] as? Int)
+            #expect(mode & 0o007 == 0, "\(path) is not readable by others")
+        }
 
         let status = try roster.run(["status"])
         #expect(status.status == 0)
