@@ -31,7 +31,8 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         let place = column.isEmpty ? "line \(line)" : "line \(line), column \(column)"
-        return "\(place): \(problem). \(fix)"
+        guard let first = fix.first else { return "\(place): \(problem)." }
+        return "\(place): \(problem). \(first.uppercased())\(fix.dropFirst())"
     }
 
     static func shorten(_ value: String) -> String {

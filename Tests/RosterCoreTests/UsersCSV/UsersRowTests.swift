@@ -88,7 +88,7 @@ import Testing
         #expect(formula.csvFields == ["3", "team", "'=HYPERLINK(\"x\")", "p", "f"])
         #expect(
             Problem(line: 0, problem: "the file is empty", fix: "drop a CSV").description
-                == "line 0: the file is empty. drop a CSV")
+                == "line 0: the file is empty. Drop a CSV")
     }
 
     @Test func aStringAttributeMayHoldLineBreaksButNotDirectionOverrides() throws {
