@@ -8,6 +8,8 @@ public struct MatchProfile: Sendable {
     public let handles: [String]
     /// Handles with separators that read as names (`jane.doe` → `["jane", "doe"]`).
     public let handleNames: [[String]]
+    /// GitHub users named by noreply addresses: the numeric id when present, else the login.
+    public let githubUsers: [String]
     /// Real addresses (not placeholders, not noreply).
     public let emails: [String]
     /// Placeholder addresses the accounts carry (`root@localhost`, `noreply@…`).
@@ -43,6 +45,7 @@ public struct MatchProfile: Sendable {
         var handleNames: [[String]] = []
         var emails: [String] = []
         var placeholders: [String] = []
+        var githubUsers: [String] = []
         var withoutEmail: [AccountKey] = []
         func addName(_ raw: String?) {
             guard let raw, !raw.contains("@") else { return }
@@ -68,6 +71,12 @@ public struct MatchProfile: Sendable {
                 if let at = address.lastIndex(of: "@") { addHandle(String(address[..<at])) }
             case .githubLogin(let login):
                 addHandle(login)
+                let address = EmailAddress.normalise(raw ?? "")
+                if let plus = address.firstIndex(of: "+"), address[..<plus].allSatisfy(\.isNumber) {
+                    let user = "id " + address[..<plus]
+                    if !githubUsers.contains(user) { githubUsers.append(user) }
+                }
+                if !githubUsers.contains(login) { githubUsers.append(login) }
             case .placeholder:
                 if let raw, !placeholders.contains(EmailAddress.normalise(raw)) {
                     placeholders.append(EmailAddress.normalise(raw))
@@ -89,16 +98,20 @@ public struct MatchProfile: Sendable {
         self.handleNames = handleNames
         self.emails = emails
         self.placeholders = placeholders
+        self.githubUsers = githubUsers
         integrations = person.accounts.map(\.key.integration)
         accountCount = person.accounts.count
         accountsWithoutEmail = withoutEmail
         var shared: String?
-        for email in emails {
+        // A role address (info@, dev@) alone is often someone's own domain; it is a shared mailbox
+        // when the accounts behind it also carry different people's names.
+        let people = Self.distinctPeople(in: names)
+        for email in emails where people >= 2 {
             if let at = email.lastIndex(of: "@"), Self.sharedLocalParts.contains(String(email[..<at])) {
-                shared = "\(email) looks like a shared mailbox"
+                shared = "\(email) looks like a shared mailbox used by \(people) different names"
             }
         }
-        if shared == nil, Self.distinctPeople(in: names) >= 3 {
+        if shared == nil, people >= 3 {
             shared = "its accounts carry \(names.count) different names"
         }
         sharedMailbox = shared

@@ -9,7 +9,7 @@ public struct Matcher: Sendable {
     /// Edges at or above this, unflagged, form the confident groups.
     public var strongThreshold = 0.9
     /// Groups with more people than this are flagged as snowballs.
-    public var largestGroup = 5
+    public var largestGroup = 6
 
     public init() {}
 

@@ -76,6 +76,10 @@ public enum PairScorer {
                 }
             }
         }
+        for user in a.githubUsers where b.githubUsers.contains(user) {
+            handleBest = (0.97, "same GitHub user in noreply addresses: \(user)")
+            break
+        }
         let positives = [nameBest, handleBest].compactMap { $0 }.sorted { $0.score > $1.score }
         guard let strongest = positives.first else { return nil }
         var confidence = strongest.score
@@ -84,12 +88,21 @@ public enum PairScorer {
             confidence = 1 - (1 - confidence) * (1 - 0.6 * positives[1].score)
         }
 
+        // Two full names that differ (reordered, nickname, typo) are for a person to confirm.
+        if let nameBest, nameBest.score < 0.92, hasFullName(a), hasFullName(b),
+            !a.names.contains(where: { b.names.contains($0) })
+        {
+            confidence = min(confidence, 0.89)
+        }
+
         // Negative evidence.
         let shared = Set(a.emails).intersection(b.emails)
         if shared.isEmpty, !a.emails.isEmpty, !b.emails.isEmpty {
             let left = Set(a.emails.compactMap(domain))
             let right = Set(b.emails.compactMap(domain))
-            if let common = left.intersection(right).subtracting(publicDomains).sorted().first {
+            if let common = left.intersection(right).subtracting(publicDomains).sorted().first,
+                (nameBest?.score ?? 0) < 0.92
+            {
                 confidence *= 0.6
                 evidence.append("against: different addresses at the same domain \(common)")
             }
