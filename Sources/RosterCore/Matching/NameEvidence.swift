@@ -7,7 +7,9 @@ public enum NameEvidence {
             if a.count >= 2 { return (0.97, "same name after normalisation: \"\(shown)\"") }
             let token = a[0]
             if token.allSatisfy(\.isNumber) { return nil }
-            if token.count >= 6 { return (0.9, "same one-word name: \"\(shown)\"") }
+            // A bare given name (Ivan, David) is shared by many; a handle-like word (mauke) is not.
+            if !Nicknames.groupIDs(of: token).isEmpty { return (0.7, "same given name only: \"\(shown)\"") }
+            if token.count >= 5 { return (0.9, "same one-word name: \"\(shown)\"") }
             if token.count >= 4 { return (0.8, "same one-word name: \"\(shown)\"") }
             return (0.6, "same short one-word name: \"\(shown)\"")
         }

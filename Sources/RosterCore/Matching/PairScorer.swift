@@ -76,9 +76,16 @@ public enum PairScorer {
                 }
             }
         }
+        var sameGitHubUser = false
         for user in a.githubUsers where b.githubUsers.contains(user) {
-            handleBest = (0.97, "same GitHub user in noreply addresses: \(user)")
-            break
+            if user.hasPrefix("id ") {
+                // The same numeric id under two logins: a renamed account, or a copied address.
+                if (handleBest?.score ?? 0) < 0.85 { handleBest = (0.85, "same GitHub user \(user) in noreply addresses") }
+            } else {
+                handleBest = (0.97, "same GitHub login in noreply addresses: \(user)")
+                sameGitHubUser = true
+                break
+            }
         }
         let positives = [nameBest, handleBest].compactMap { $0 }.sorted { $0.score > $1.score }
         guard let strongest = positives.first else { return nil }
@@ -89,7 +96,7 @@ public enum PairScorer {
         }
 
         // Two full names that differ (reordered, nickname, typo) are for a person to confirm.
-        if let nameBest, nameBest.score < 0.92, hasFullName(a), hasFullName(b),
+        if !sameGitHubUser, let nameBest, nameBest.score < 0.92, hasFullName(a), hasFullName(b),
             !a.names.contains(where: { b.names.contains($0) })
         {
             confidence = min(confidence, 0.89)
