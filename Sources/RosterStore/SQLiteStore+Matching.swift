@@ -38,7 +38,9 @@ extension SQLiteStore {
         try writer.read { db in
             var people: [MatchPerson] = []
             for id in ids {
-                guard let row = try Row.fetchOne(db, sql: "SELECT name, isBot FROM person WHERE id = ?", arguments: [id.rawValue])
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT name, isBot FROM person WHERE id = ?", arguments: [id.rawValue])
                 else { continue }
                 var person = MatchPerson(id: id, name: row[0], isBot: row[1])
                 person.emails = try String.fetchAll(
@@ -117,7 +119,9 @@ extension SQLiteStore {
                 if target == nil {
                     var overlap: [Int: Int] = [:]
                     for person in draft.people {
-                        for index in byPerson[person] ?? [] where !matched.contains(index) { overlap[index, default: 0] += 1 }
+                        for index in byPerson[person] ?? [] where !matched.contains(index) {
+                            overlap[index, default: 0] += 1
+                        }
                     }
                     target = overlap.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key
                 }
@@ -266,10 +270,12 @@ extension SQLiteStore {
                 for person in proposal.draft.people {
                     if let current = try Self.resolve(db, person), !people.contains(current) { people.append(current) }
                 }
-                let chosen = try survivor.flatMap { try Self.resolve(db, $0) } ?? Self.resolve(db, proposal.draft.survivor)
+                let chosen =
+                    try survivor.flatMap { try Self.resolve(db, $0) } ?? Self.resolve(db, proposal.draft.survivor)
                 guard let chosen, people.contains(chosen) else {
                     throw StoreError(
-                        "The survivor \(survivor?.description ?? proposal.draft.survivor.description) is not one of the people of \(id); choose one of \(people.map(\.description).joined(separator: ", ")).")
+                        "The survivor \(survivor?.description ?? proposal.draft.survivor.description) is not one of the people of \(id); choose one of \(people.map(\.description).joined(separator: ", "))."
+                    )
                 }
                 let others = people.filter { $0 != chosen }
                 if others.isEmpty {
@@ -280,7 +286,8 @@ extension SQLiteStore {
                 let notes = try Self.merge(db, survivor: chosen, others: others, proposal: id, by: decidedBy, now: now)
                 try Self.close(
                     db, id, status: .accepted,
-                    outcome: "accepted by \(decidedBy) at \(now): \(others.map(\.description).joined(separator: ", ")) merged into \(chosen)",
+                    outcome:
+                        "accepted by \(decidedBy) at \(now): \(others.map(\.description).joined(separator: ", ")) merged into \(chosen)",
                     now: now)
                 outcome = MergeOutcome(proposal: id, survivor: chosen, merged: others, notes: notes)
                 return .commit
@@ -299,7 +306,9 @@ extension SQLiteStore {
         }
         var current = id
         for _ in 0..<64 {
-            guard let next = try Int64.fetchOne(db, sql: "SELECT personId FROM personAlias WHERE alias = ?", arguments: [current.rawValue])
+            guard
+                let next = try Int64.fetchOne(
+                    db, sql: "SELECT personId FROM personAlias WHERE alias = ?", arguments: [current.rawValue])
             else { return nil }
             current = PersonID(next)
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [next]) == true {

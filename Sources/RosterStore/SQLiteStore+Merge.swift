@@ -51,7 +51,8 @@ extension SQLiteStore {
             try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM email WHERE personId = ? AND isPrimary", arguments: [survivor.rawValue]) == true
         try db.execute(
-            sql: "INSERT INTO mergeDecision (proposalId, survivor, merged, decidedBy, before, at) VALUES (?, ?, ?, ?, '', ?)",
+            sql:
+                "INSERT INTO mergeDecision (proposalId, survivor, merged, decidedBy, before, at) VALUES (?, ?, ?, ?, '', ?)",
             arguments: [
                 proposal?.rawValue, survivor.rawValue, others.map(\.description).joined(separator: ","), decidedBy, now,
             ])
@@ -66,30 +67,38 @@ extension SQLiteStore {
         }
         for other in others {
             let id = other.rawValue
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT name, isBot, createdAt, updatedAt FROM person WHERE id = ?", arguments: [id])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT name, isBot, createdAt, updatedAt FROM person WHERE id = ?", arguments: [id])
             else { throw StoreError("Person \(other) does not exist; nothing was merged.") }
             let emails = try Row.fetchAll(
                 db, sql: "SELECT address, isPrimary FROM email WHERE personId = ? ORDER BY isPrimary DESC, address",
                 arguments: [id]
             ).map { MergeBefore.Email(address: $0[0], isPrimary: $0[1]) }
             let accounts = try Row.fetchAll(
-                db, sql: "SELECT integration, accountId, pinned FROM account WHERE personId = ? ORDER BY integration, accountId",
+                db,
+                sql:
+                    "SELECT integration, accountId, pinned FROM account WHERE personId = ? ORDER BY integration, accountId",
                 arguments: [id]
             ).map { MergeBefore.Account(integration: $0[0], accountId: $0[1], pinned: $0[2]) }
             let attributes = Dictionary(
                 uniqueKeysWithValues: try Row.fetchAll(
                     db, sql: "SELECT key, value FROM attributeValue WHERE personId = ?", arguments: [id]
                 ).map { ($0[0] as String, $0[1] as String) })
-            let aliases = try Int64.fetchAll(db, sql: "SELECT alias FROM personAlias WHERE personId = ?", arguments: [id])
+            let aliases = try Int64.fetchAll(
+                db, sql: "SELECT alias FROM personAlias WHERE personId = ?", arguments: [id])
             before.merged.append(
                 MergeBefore.Person(
                     id: id, name: row[0], isBot: row[1], createdAt: row[2], updatedAt: row[3], emails: emails,
                     accounts: accounts, attributes: attributes, aliases: aliases))
 
-            try db.execute(sql: "UPDATE email SET personId = ?, isPrimary = 0 WHERE personId = ?", arguments: [survivor.rawValue, id])
+            try db.execute(
+                sql: "UPDATE email SET personId = ?, isPrimary = 0 WHERE personId = ?",
+                arguments: [survivor.rawValue, id])
             for email in emails {
-                try audit("email.merge", person: survivor, subject: email.address, before: other.description, after: survivor.description)
+                try audit(
+                    "email.merge", person: survivor, subject: email.address, before: other.description,
+                    after: survivor.description)
             }
             if !survivorHasPrimary, let primary = emails.first(where: \.isPrimary) {
                 try db.execute(sql: "UPDATE email SET isPrimary = 1 WHERE address = ?", arguments: [primary.address])
@@ -97,7 +106,8 @@ extension SQLiteStore {
                 survivorHasPrimary = true
                 notes.append("\(survivor) had no email and takes \(other)'s primary address")
             }
-            try db.execute(sql: "UPDATE account SET personId = ? WHERE personId = ?", arguments: [survivor.rawValue, id])
+            try db.execute(
+                sql: "UPDATE account SET personId = ? WHERE personId = ?", arguments: [survivor.rawValue, id])
             for account in accounts {
                 try audit(
                     "account.merge", person: survivor, subject: "\(account.integration):\(account.accountId)",
@@ -106,7 +116,8 @@ extension SQLiteStore {
             for (key, value) in attributes.sorted(by: { $0.key < $1.key }) {
                 if let kept = survivorAttributes[key] {
                     if kept != value {
-                        notes.append("attribute \(key): kept \(survivor)'s value \"\(kept)\", not \(other)'s \"\(value)\"")
+                        notes.append(
+                            "attribute \(key): kept \(survivor)'s value \"\(kept)\", not \(other)'s \"\(value)\"")
                     }
                 } else {
                     try db.execute(
@@ -118,7 +129,8 @@ extension SQLiteStore {
                 }
             }
             try db.execute(sql: "DELETE FROM attributeValue WHERE personId = ?", arguments: [id])
-            try db.execute(sql: "UPDATE personAlias SET personId = ? WHERE personId = ?", arguments: [survivor.rawValue, id])
+            try db.execute(
+                sql: "UPDATE personAlias SET personId = ? WHERE personId = ?", arguments: [survivor.rawValue, id])
             try db.execute(sql: "DELETE FROM person WHERE id = ?", arguments: [id])
             try db.execute(
                 sql: "INSERT INTO personAlias (alias, personId, mergeId) VALUES (?, ?, ?)",
@@ -142,7 +154,8 @@ extension SQLiteStore {
                 case .proposal(let id):
                     row = try Row.fetchOne(
                         db,
-                        sql: "SELECT id, proposalId, before FROM mergeDecision WHERE proposalId = ? AND undoneAt IS NULL ORDER BY id DESC LIMIT 1",
+                        sql:
+                            "SELECT id, proposalId, before FROM mergeDecision WHERE proposalId = ? AND undoneAt IS NULL ORDER BY id DESC LIMIT 1",
                         arguments: [id.rawValue])
                 case .person(let id):
                     row = try Row.fetchOne(
@@ -155,7 +168,8 @@ extension SQLiteStore {
                 }
                 guard let row else {
                     throw StoreError(
-                        "No merge to undo for \(target.text). Give the proposal id of an accepted merge, or the id of a merged person.")
+                        "No merge to undo for \(target.text). Give the proposal id of an accepted merge, or the id of a merged person."
+                    )
                 }
                 let mergeID: Int64 = row[0]
                 let proposal: ProposalID? = (row[1] as Int64?).map(ProposalID.init)
@@ -168,7 +182,8 @@ extension SQLiteStore {
                 if holder != survivor {
                     changed.append("\(survivor) was itself merged into \(holder) since; restoring from \(holder)")
                 }
-                func audit(_ action: String, person: PersonID, subject: String, before: String?, after: String?) throws {
+                func audit(_ action: String, person: PersonID, subject: String, before: String?, after: String?) throws
+                {
                     try db.execute(
                         sql: """
                             INSERT INTO audit (ingestId, line, action, personId, subject, before, after, at)
@@ -186,7 +201,8 @@ extension SQLiteStore {
                             sql: "DELETE FROM attributeValue WHERE personId = ? AND key = ?",
                             arguments: [holder.rawValue, key])
                     } else {
-                        changed.append("attribute \(key) of \(holder) changed since the merge; left as \"\(current ?? "")\"")
+                        changed.append(
+                            "attribute \(key) of \(holder) changed since the merge; left as \"\(current ?? "")\"")
                     }
                 }
                 for person in before.merged {
@@ -201,7 +217,9 @@ extension SQLiteStore {
                             try db.execute(
                                 sql: "UPDATE email SET personId = ?, isPrimary = ? WHERE address = ?",
                                 arguments: [person.id, email.isPrimary, email.address])
-                            try audit("email.unmerge", person: id, subject: email.address, before: holder.description, after: id.description)
+                            try audit(
+                                "email.unmerge", person: id, subject: email.address, before: holder.description,
+                                after: id.description)
                         } else if let owner {
                             changed.append("\(email.address) belongs to \(PersonID(owner)) now; left there")
                         } else {
@@ -215,9 +233,12 @@ extension SQLiteStore {
                             arguments: [account.integration, account.accountId])
                         if owner == holder.rawValue {
                             try db.execute(
-                                sql: "UPDATE account SET personId = ?, pinned = ? WHERE integration = ? AND accountId = ?",
+                                sql:
+                                    "UPDATE account SET personId = ?, pinned = ? WHERE integration = ? AND accountId = ?",
                                 arguments: [person.id, account.pinned, account.integration, account.accountId])
-                            try audit("account.unmerge", person: id, subject: key, before: holder.description, after: id.description)
+                            try audit(
+                                "account.unmerge", person: id, subject: key, before: holder.description,
+                                after: id.description)
                         } else if let owner {
                             changed.append("account \(key) belongs to \(PersonID(owner)) now; left there")
                         } else {
@@ -234,12 +255,15 @@ extension SQLiteStore {
                         try db.execute(
                             sql: "UPDATE personAlias SET personId = ? WHERE alias = ?", arguments: [person.id, alias])
                     }
-                    try audit("person.unmerge", person: id, subject: id.description, before: holder.description, after: person.name)
+                    try audit(
+                        "person.unmerge", person: id, subject: id.description, before: holder.description,
+                        after: person.name)
                 }
                 // Every email of the survivor that is primary-less again keeps its state; make sure a primary exists
                 // when the survivor had one of its own before.
                 if let filled = before.filledPrimary {
-                    let stillThere = try Int64.fetchOne(db, sql: "SELECT personId FROM email WHERE address = ?", arguments: [filled])
+                    let stillThere = try Int64.fetchOne(
+                        db, sql: "SELECT personId FROM email WHERE address = ?", arguments: [filled])
                     if stillThere == holder.rawValue {
                         changed.append("\(filled) stays with \(holder)")
                     }
@@ -252,7 +276,9 @@ extension SQLiteStore {
                         AND action IN ('account.create', 'account.link', 'account.move', 'account.relink')
                         """,
                     arguments: [holder.rawValue, mergeID])
-                for key in later { changed.append("account \(key) joined \(holder) after the merge; it stays with \(holder)") }
+                for key in later {
+                    changed.append("account \(key) joined \(holder) after the merge; it stays with \(holder)")
+                }
                 let restored = before.merged.map { PersonID($0.id) }
                 // An undone merge is a decision too: do not propose these people together again.
                 for a in restored + [survivor] {
@@ -265,10 +291,12 @@ extension SQLiteStore {
                 try db.execute(sql: "UPDATE mergeDecision SET undoneAt = ? WHERE id = ?", arguments: [now, mergeID])
                 if let proposal {
                     try db.execute(
-                        sql: "UPDATE mergeProposal SET outcome = coalesce(outcome, '') || ?, updatedAt = ? WHERE id = ?",
+                        sql:
+                            "UPDATE mergeProposal SET outcome = coalesce(outcome, '') || ?, updatedAt = ? WHERE id = ?",
                         arguments: ["; unmerged at \(now)", now, proposal.rawValue])
                 }
-                outcome = UnmergeOutcome(proposal: proposal, survivor: holder, restored: restored, changedSince: changed)
+                outcome = UnmergeOutcome(
+                    proposal: proposal, survivor: holder, restored: restored, changedSince: changed)
                 return .commit
             }
             return outcome!
@@ -283,8 +311,10 @@ extension SQLiteStore {
             let person: PersonID
             switch subject {
             case .email(let address):
-                guard let owner = try Int64.fetchOne(
-                    db, sql: "SELECT personId FROM email WHERE address = ?", arguments: [EmailAddress.normalise(address)])
+                guard
+                    let owner = try Int64.fetchOne(
+                        db, sql: "SELECT personId FROM email WHERE address = ?",
+                        arguments: [EmailAddress.normalise(address)])
                 else { return nil }
                 person = PersonID(owner)
             case .person(let id):
@@ -292,19 +322,23 @@ extension SQLiteStore {
                 if current != id { aliasOf = id }
                 person = current
             case .account(let key):
-                guard let owner = try Int64.fetchOne(
-                    db, sql: "SELECT personId FROM account WHERE integration = ? AND accountId = ?",
-                    arguments: [key.integration, key.accountID])
+                guard
+                    let owner = try Int64.fetchOne(
+                        db, sql: "SELECT personId FROM account WHERE integration = ? AND accountId = ?",
+                        arguments: [key.integration, key.accountID])
                 else { return nil }
                 person = PersonID(owner)
             }
-            let name = try String.fetchOne(db, sql: "SELECT name FROM person WHERE id = ?", arguments: [person.rawValue]) ?? ""
+            let name =
+                try String.fetchOne(db, sql: "SELECT name FROM person WHERE id = ?", arguments: [person.rawValue]) ?? ""
             let emails = try String.fetchAll(
                 db, sql: "SELECT address FROM email WHERE personId = ? ORDER BY isPrimary DESC, address",
                 arguments: [person.rawValue])
             var histories: [AccountHistory] = []
             let accounts = try Row.fetchAll(
-                db, sql: "SELECT integration, accountId, pinned FROM account WHERE personId = ? ORDER BY integration, accountId",
+                db,
+                sql:
+                    "SELECT integration, accountId, pinned FROM account WHERE personId = ? ORDER BY integration, accountId",
                 arguments: [person.rawValue])
             for account in accounts {
                 let key = AccountKey(integration: account[0], accountID: account[1])

@@ -84,7 +84,9 @@ struct Proposals: ParsableCommand {
 
         func validate() throws {
             if all == !ids.isEmpty { throw ValidationError("Give proposal ids or --all, not both.") }
-            if !(0...1).contains(minConfidence) { throw ValidationError("--min-confidence takes a number from 0 to 1.") }
+            if !(0...1).contains(minConfidence) {
+                throw ValidationError("--min-confidence takes a number from 0 to 1.")
+            }
         }
 
         func run() throws {
@@ -138,8 +140,9 @@ struct Proposals: ParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() throws {
-            let (desk, _, _) = try options.openDesk()
+            let (desk, _, pipeline) = try options.openDesk()
             let result = try storeCall { try desk.refresh() }
+            if !result.decided.isEmpty { try storeCall { try pipeline.refreshOutputs() } }
             for line in result.decided { print(line) }
             print(
                 "People: \(result.people). Proposals opened: \(result.sync.opened.count), updated: \(result.sync.updated.count), unchanged: \(result.sync.unchanged.count), closed: \(result.sync.closed.count). \(String(format: "%.2f", result.seconds)) s."

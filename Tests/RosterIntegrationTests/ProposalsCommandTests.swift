@@ -55,7 +55,8 @@ struct ProposalsCommandTests {
         defer { roster.cleanUp() }
         let file = try roster.read("state/proposals/P-000001.yaml")
         try roster.write(
-            "state/proposals/P-000001.yaml", file.replacingOccurrences(of: "decision: pending", with: "decision: accept"))
+            "state/proposals/P-000001.yaml",
+            file.replacingOccurrences(of: "decision: pending", with: "decision: accept"))
         let refresh = try roster.run(["proposals", "refresh"])
         #expect(refresh.status == 0, "\(refresh.stderr)")
         #expect(refresh.stdout.contains("P-000001: merged U-000003 into U-000001"))
@@ -63,7 +64,6 @@ struct ProposalsCommandTests {
         let decided = try roster.read("state/proposals/decided/P-000001.yaml")
         #expect(decided.contains("decision: accept"))
         #expect(decided.contains("outcome: \"accepted by file"))
-        try roster.run(["export"])
         #expect(try personOf(roster, "jira:j-1") == "U-000001")
         let explain = try roster.run(["explain", "U-000003"])
         #expect(explain.stdout.contains("U-000003 was merged into U-000001"))
@@ -89,7 +89,8 @@ struct ProposalsCommandTests {
         let accept = try roster.run(["proposals", "accept", "P-000001"])
         #expect(accept.status == 0, "\(accept.stderr)")
         #expect(try personOf(roster, "jira:j-1") == "U-000001")
-        try roster.write("slack.csv", "id,username,real_name,display_name,email\nS1,jane.doe,Jane Doe,Jane,jane.doe@gmail.com\n")
+        try roster.write(
+            "slack.csv", "id,username,real_name,display_name,email\nS1,jane.doe,Jane Doe,Jane,jane.doe@gmail.com\n")
         #expect(try roster.run(["ingest", "slack.csv"]).status == 0)
         #expect(try personOf(roster, "jira:j-1") == "U-000001", "a later ingest does not undo a decided merge")
 

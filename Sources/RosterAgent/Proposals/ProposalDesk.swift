@@ -109,7 +109,10 @@ public struct ProposalDesk: Sendable {
                 decision = try ProposalFile.decision(in: text)
             } catch {
                 malformed.insert(id)
-                try note(id, "Roster could not read \(name): \(error.message)\nNothing was changed. Fix the file and save it again.\n")
+                try note(
+                    id,
+                    "Roster could not read \(name): \(error.message)\nNothing was changed. Fix the file and save it again.\n"
+                )
                 continue
             }
             removeNote(id)
@@ -123,7 +126,8 @@ public struct ProposalDesk: Sendable {
                 continue
             case .accept(let survivor):
                 do {
-                    let outcome = try accept(id, survivor: survivor == proposal.draft.survivor ? nil : survivor, by: "file")
+                    let outcome = try accept(
+                        id, survivor: survivor == proposal.draft.survivor ? nil : survivor, by: "file")
                     decided.append(Self.line(outcome))
                 } catch let error as StoreError {
                     malformed.insert(id)
@@ -164,7 +168,8 @@ public struct ProposalDesk: Sendable {
 
     /// One line for a merge, as the commands print it.
     public static func line(_ outcome: MergeOutcome) -> String {
-        var line = "\(outcome.proposal): merged \(outcome.merged.map(\.description).joined(separator: ", ")) into \(outcome.survivor)"
+        var line =
+            "\(outcome.proposal): merged \(outcome.merged.map(\.description).joined(separator: ", ")) into \(outcome.survivor)"
         if !outcome.notes.isEmpty { line += " (" + outcome.notes.joined(separator: "; ") + ")" }
         return line
     }

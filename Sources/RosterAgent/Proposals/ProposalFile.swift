@@ -32,7 +32,8 @@ enum ProposalFile {
             text += "  - id: \(id)\n"
             text += "    name: \(quote(person?.name ?? "(merged or removed)"))\n"
             text += "    emails: [\((person?.emails ?? []).map(quote).joined(separator: ", "))]\n"
-            text += "    accounts: [\((person?.accounts ?? []).map { quote($0.key.description) }.joined(separator: ", "))]\n"
+            text +=
+                "    accounts: [\((person?.accounts ?? []).map { quote($0.key.description) }.joined(separator: ", "))]\n"
         }
         text += "evidence:\n" + draft.evidence.map { "  - \(quote($0))\n" }.joined()
         return text
@@ -52,7 +53,8 @@ enum ProposalFile {
             throw ProposalFileError(message: "The file should be a YAML mapping with a `decision:` key.")
         }
         guard let raw = map["decision"] else {
-            throw ProposalFileError(message: "The file has no `decision:` line. Add `decision: accept` or `decision: reject`.")
+            throw ProposalFileError(
+                message: "The file has no `decision:` line. Add `decision: accept` or `decision: reject`.")
         }
         guard let word = raw as? String else {
             throw ProposalFileError(message: "`decision: \(raw)` is not one of accept, reject or pending.")

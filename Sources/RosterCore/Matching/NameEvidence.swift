@@ -24,7 +24,9 @@ public enum NameEvidence {
                     return (0.92, "same first and last name: \"\(shown)\" and \"\(other)\"")
                 }
                 if Nicknames.compatible(firstA, firstB) {
-                    return (0.9, "\"\(firstA)\" and \"\(firstB)\" are forms of one given name, same last name \"\(lastA)\"")
+                    return (
+                        0.9, "\"\(firstA)\" and \"\(firstB)\" are forms of one given name, same last name \"\(lastA)\""
+                    )
                 }
                 if (firstA.count == 1 && firstB.hasPrefix(firstA)) || (firstB.count == 1 && firstA.hasPrefix(firstB)) {
                     return (0.8, "same last name and initial: \"\(shown)\" and \"\(other)\"")
@@ -65,7 +67,8 @@ public enum NameEvidence {
             if candidate == last + first {
                 return (0.9, "login or mailbox \"\(handle)\" spells the name \"\(shown)\", last name first")
             }
-            for formal in Nicknames.groupIDs(of: first).flatMap({ Nicknames.groups[$0] }) where candidate == formal + last {
+            for formal in Nicknames.groupIDs(of: first).flatMap({ Nicknames.groups[$0] })
+            where candidate == formal + last {
                 return (0.85, "login or mailbox \"\(handle)\" spells \"\(shown)\" with another form of the given name")
             }
             if let initial = first.first {

@@ -80,7 +80,9 @@ public enum PairScorer {
         for user in a.githubUsers where b.githubUsers.contains(user) {
             if user.hasPrefix("id ") {
                 // The same numeric id under two logins: a renamed account, or a copied address.
-                if (handleBest?.score ?? 0) < 0.85 { handleBest = (0.85, "same GitHub user \(user) in noreply addresses") }
+                if (handleBest?.score ?? 0) < 0.85 {
+                    handleBest = (0.85, "same GitHub user \(user) in noreply addresses")
+                }
             } else {
                 handleBest = (0.97, "same GitHub login in noreply addresses: \(user)")
                 sameGitHubUser = true
