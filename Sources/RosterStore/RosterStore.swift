@@ -4,7 +4,7 @@ public import RosterCore
 ///
 /// SQLite (``SQLiteStore``) is the embedded default. The protocol keeps the pipeline independent of
 /// the engine so that a server database can serve several agents with one roster.
-public protocol RosterStore: Sendable {
+public protocol RosterStore: MatchingStore {
     /// The journal entry of an applied file with these contents, if there is one.
     func appliedIngest(sha256: String) throws -> JournalEntry?
 

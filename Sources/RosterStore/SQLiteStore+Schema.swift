@@ -79,6 +79,7 @@ extension SQLiteStore {
                     CREATE INDEX audit_person ON audit(personId);
                     """)
         }
+        registerMatchingMigration(&migrator)
         return migrator
     }
 }

@@ -266,8 +266,10 @@ public final class Pipeline: Sendable {
 
     // MARK: - Outputs
 
-    /// Rewrites `exports/users.csv` and `exports/accounts.csv` from the store.
+    /// Applies edited proposal decisions and refreshes the merge proposals, then rewrites
+    /// `exports/users.csv` and `exports/accounts.csv` from the store.
     public func refreshOutputs() throws {
+        try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh()
         try AtomicFile.write(state.usersExport) { writer in
             try UsersExport.write(store: store, config: config) { try writer.write($0) }
         }

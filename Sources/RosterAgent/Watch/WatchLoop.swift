@@ -27,6 +27,8 @@ final class WatchLoop {
     private var failures = 0
     private var lastFile = "none yet"
     private var scanFailing = false
+    /// The proposal files as last seen, to notice edits.
+    private var proposalFiles = FolderSnapshot()
     /// When the loop wants to look at the waiting files again.
     private(set) var nextDue: UInt64?
 
@@ -212,6 +214,25 @@ final class WatchLoop {
         } catch {
             logger.error("Can't write the exports; will try again", metadata: ["error": "\(error)"])
             nextDue = min(nextDue ?? .max, Clocks.monotonic() + 5_000_000_000)
+        }
+    }
+
+    /// Applies decisions from edited proposal files, then refreshes proposals and exports when one
+    /// was applied. Only files changed since the last look are read.
+    func checkProposals() async {
+        guard proposalFiles.changed(in: service.state.root + "/proposals") else { return }
+        let pipeline = self.pipeline
+        let desk = ProposalDesk(
+            state: service.state, store: service.store, placeholders: config.placeholderEmails, logger: logger)
+        do {
+            let decided = try await service.onWorker { try desk.applyFileDecisions().decided }
+            if !decided.isEmpty {
+                for line in decided { logger.info("Applied a proposal decision", metadata: ["decision": "\(line)"]) }
+                try await service.onWorker { try pipeline.refreshOutputs() }
+            }
+        } catch {
+            logger.error("Can't apply proposal decisions; will try again", metadata: ["error": "\(error)"])
+            proposalFiles.forget()
         }
     }
 

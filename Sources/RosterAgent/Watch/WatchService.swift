@@ -72,6 +72,8 @@ public final class WatchService: Service {
         case watch(WatchEvent)
         case tick
         case rescanTimer
+        /// Time to look for decisions in edited proposal files.
+        case proposalsTimer
         case reload
         case stop
     }
@@ -132,6 +134,13 @@ public final class WatchService: Service {
                     }
                 }
                 group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(2))
+                        if Task.isCancelled { break }
+                        continuation.yield(.proposalsTimer)
+                    }
+                }
+                group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sighup) {
                         continuation.yield(.reload)
                     }
@@ -154,6 +163,8 @@ public final class WatchService: Service {
                             metadata: ["watch.path": "\(folder)"])
                     case .rescanTimer:
                         loop.scan(reason: nil)
+                    case .proposalsTimer:
+                        await loop.checkProposals()
                     case .reload:
                         await loop.reload()
                     case .tick:

@@ -1,0 +1,131 @@
+/// What the scorer compares of a person, derived once from a ``MatchPerson``.
+public struct MatchProfile: Sendable {
+    public let id: PersonID
+    public let isBot: Bool
+    /// Distinct normalised names (person name and account display names), as token lists.
+    public let names: [[String]]
+    /// Distinct handles: logins, local parts of real emails, GitHub noreply logins, letters and digits only.
+    public let handles: [String]
+    /// Handles with separators that read as names (`jane.doe` → `["jane", "doe"]`).
+    public let handleNames: [[String]]
+    /// GitHub users named by noreply addresses: the numeric id when present, else the login.
+    public let githubUsers: [String]
+    /// Real addresses (not placeholders, not noreply).
+    public let emails: [String]
+    /// Placeholder addresses the accounts carry (`root@localhost`, `noreply@…`).
+    public let placeholders: [String]
+    /// Integration instances of the accounts, one entry per account.
+    public let integrations: [String]
+    public let accountCount: Int
+    /// The accounts that have no email of any kind, for the evidence lines.
+    public let accountsWithoutEmail: [AccountKey]
+    /// Why the person looks like a shared mailbox, if it does.
+    public let sharedMailbox: String?
+
+    /// Names that say nothing about who someone is.
+    static let genericNames: Set<String> = [
+        "unknown", "root", "anonymous", "admin", "administrator", "user", "none", "nobody", "test", "ubuntu",
+        "localhost", "guest", "github", "bot", "system", "build", "builder", "jenkins", "ci", "git", "dev",
+        "developer", "me", "your name", "name", "no name", "noname", "default", "local", "unknown author",
+    ]
+
+    /// Local parts that are usually a team's or a role's mailbox.
+    static let sharedLocalParts: Set<String> = [
+        "info", "support", "admin", "team", "dev", "devel", "developers", "contact", "office", "hello", "sales",
+        "help", "security", "webmaster", "postmaster", "mail", "list", "lists", "staff", "all", "everyone", "ops",
+        "it", "hr", "billing", "jobs", "press", "marketing", "feedback", "service", "maintainers", "committers",
+        "bugs", "git", "build", "ci", "release", "releases", "abuse", "devops", "engineering", "tech", "dev-team",
+    ]
+
+    public init(_ person: MatchPerson, placeholderPatterns: [String] = []) {
+        id = person.id
+        isBot = person.isBot || person.accounts.contains { $0.isBot }
+        var names: [[String]] = []
+        var handles: [String] = []
+        var handleNames: [[String]] = []
+        var emails: [String] = []
+        var placeholders: [String] = []
+        var githubUsers: [String] = []
+        var withoutEmail: [AccountKey] = []
+        func addName(_ raw: String?) {
+            guard let raw, !raw.contains("@") else { return }
+            let tokens = NameNormaliser.tokens(raw)
+            guard !tokens.isEmpty, !Self.genericNames.contains(tokens.joined(separator: " ")) else { return }
+            if tokens.count == 1, tokens[0].count < 3 { return }
+            if !names.contains(tokens) { names.append(tokens) }
+        }
+        func addHandle(_ raw: String) {
+            var local = Substring(raw)
+            if let plus = local.firstIndex(of: "+") { local = local[..<plus] }
+            let compact = NameNormaliser.compactHandle(String(local))
+            guard compact.count >= 3, !Self.genericNames.contains(compact), !Self.sharedLocalParts.contains(compact)
+            else { return }
+            if !handles.contains(compact) { handles.append(compact) }
+            let parts = NameNormaliser.handleTokens(String(local)).filter { !$0.allSatisfy(\.isNumber) }
+            if parts.count >= 2, !handleNames.contains(parts) { handleNames.append(parts) }
+        }
+        func addEmail(_ raw: String?) {
+            switch EmailEvidence.classify(raw, placeholders: placeholderPatterns) {
+            case .address(let address):
+                if !emails.contains(address) { emails.append(address) }
+                if let at = address.lastIndex(of: "@") { addHandle(String(address[..<at])) }
+            case .githubLogin(let login):
+                addHandle(login)
+                let address = EmailAddress.normalise(raw ?? "")
+                if let plus = address.firstIndex(of: "+"), address[..<plus].allSatisfy(\.isNumber) {
+                    let user = "id " + address[..<plus]
+                    if !githubUsers.contains(user) { githubUsers.append(user) }
+                }
+                if !githubUsers.contains(login) { githubUsers.append(login) }
+            case .placeholder:
+                if let raw, !placeholders.contains(EmailAddress.normalise(raw)) {
+                    placeholders.append(EmailAddress.normalise(raw))
+                }
+            case .invalid, .none:
+                break
+            }
+        }
+        addName(person.name)
+        for email in person.emails { addEmail(email) }
+        for account in person.accounts {
+            addName(account.displayName)
+            if let login = account.login { addHandle(login) }
+            addEmail(account.email)
+            if (account.email ?? "").isEmpty { withoutEmail.append(account.key) }
+        }
+        self.names = names
+        self.handles = handles
+        self.handleNames = handleNames
+        self.emails = emails
+        self.placeholders = placeholders
+        self.githubUsers = githubUsers
+        integrations = person.accounts.map(\.key.integration)
+        accountCount = person.accounts.count
+        accountsWithoutEmail = withoutEmail
+        var shared: String?
+        // A role address (info@, dev@) alone is often someone's own domain; it is a shared mailbox
+        // when the accounts behind it also carry different people's names.
+        let people = Self.distinctPeople(in: names)
+        for email in emails where people >= 2 {
+            if let at = email.lastIndex(of: "@"), Self.sharedLocalParts.contains(String(email[..<at])) {
+                shared = "\(email) looks like a shared mailbox used by \(people) different names"
+            }
+        }
+        if shared == nil, people >= 3 {
+            shared = "its accounts carry \(names.count) different names"
+        }
+        sharedMailbox = shared
+    }
+
+    /// Whether the profile has any real email.
+    public var hasEmail: Bool { !emails.isEmpty }
+
+    /// How many of `names` are mutually incompatible (different last names, not nicknames).
+    static func distinctPeople(in names: [[String]]) -> Int {
+        var groups: [[String]] = []
+        for name in names where !groups.contains(where: { NameEvidence.compatible($0, name) }) {
+            groups.append(name)
+        }
+        return groups.count
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Turns names, logins and email local parts into comparable forms.
+///
+/// Names are lower-cased, accents are folded (`é` → `e`, `ß` → `ss`, `ø` → `o`), punctuation
+/// becomes a separator and runs of spaces collapse, so that `"  Dóe,  Jane "` and `"doe jane"` have
+/// the same tokens. Handles (logins, local parts) keep only letters and digits.
+public enum NameNormaliser {
+    /// The tokens of a name, in order: `"Jean-Luc  Picard"` → `["jean", "luc", "picard"]`.
+    public static func tokens(_ text: String) -> [String] {
+        var tokens: [String] = []
+        var current = ""
+        func flush() {
+            if !current.isEmpty {
+                tokens.append(current)
+                current = ""
+            }
+        }
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                switch value {
+                case 0x61...0x7A, 0x30...0x39: current.unicodeScalars.append(scalar)
+                case 0x41...0x5A: current.unicodeScalars.append(Unicode.Scalar(value + 0x20)!)
+                case 0x27: break  // O'Brien → obrien
+                default: flush()
+                }
+            } else if let folded = fold(scalar) {
+                current += folded
+            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                current += String(scalar).lowercased()
+            } else if scalar.properties.generalCategory == .nonspacingMark {
+                continue
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return tokens
+    }
+
+    /// The name as one normalised string: tokens joined by single spaces.
+    public static func normalise(_ text: String) -> String {
+        tokens(text).joined(separator: " ")
+    }
+
+    /// The tokens sorted, so that token order does not matter: `"Doe, Jane"` → `"doe jane"`.
+    public static func tokenSet(_ tokens: [String]) -> String {
+        tokens.sorted().joined(separator: " ")
+    }
+
+    /// A login or local part reduced to letters and digits: `"Jane.Doe-2"` → `"janedoe2"`.
+    public static func compactHandle(_ text: String) -> String {
+        tokens(text).joined()
+    }
+
+    /// The parts of a handle split at separators: `"jane.doe"` → `["jane", "doe"]`.
+    public static func handleTokens(_ text: String) -> [String] {
+        tokens(text.replacingOccurrences(of: "_", with: " "))
+    }
+
+    /// Drops trailing digits: `"jdoe42"` → `"jdoe"`.
+    public static func withoutTrailingDigits(_ text: String) -> String {
+        var result = Substring(text)
+        while let last = result.last, last.isASCII, last.isNumber { result = result.dropLast() }
+        return String(result)
+    }
+
+    private static func fold(_ scalar: Unicode.Scalar) -> String? {
+        switch scalar {
+        case "ß": return "ss"
+        case "ø", "Ø": return "o"
+        case "æ", "Æ": return "ae"
+        case "œ", "Œ": return "oe"
+        case "ł", "Ł": return "l"
+        case "đ", "Đ", "ð", "Ð": return "d"
+        case "þ", "Þ": return "th"
+        case "ı": return "i"
+        default: break
+        }
+        // Decompose and keep the base letters: é → e + ◌́ → e.
+        let decomposed = String(scalar).decomposedStringWithCanonicalMapping
+        guard decomposed.unicodeScalars.count > 1 || decomposed.unicodeScalars.first != scalar else { return nil }
+        var base = ""
+        for part in decomposed.unicodeScalars where part.properties.generalCategory != .nonspacingMark {
+            base.unicodeScalars.append(part)
+        }
+        return base.isEmpty ? nil : base.lowercased()
+    }
+}

@@ -1,0 +1,158 @@
+/// The confidence that two people are one, with the evidence for and against.
+public struct PairScore: Sendable, Equatable {
+    public var confidence: Double
+    /// What matched and what differs, one line each, strongest first.
+    public var evidence: [String]
+    /// Why this pair must not be applied without a close look (shared mailbox, bot).
+    public var flags: [String]
+
+    public init(confidence: Double, evidence: [String], flags: [String] = []) {
+        self.confidence = confidence
+        self.evidence = evidence
+        self.flags = flags
+    }
+}
+
+/// Scores a candidate pair of people from their names, handles, emails and accounts.
+///
+/// The strongest piece of positive evidence sets the base; an independent second kind (a name and a
+/// handle) raises it; negative evidence (two different addresses at one organisation's domain,
+/// clearly different names, a shared placeholder address) lowers it. Confidences were calibrated
+/// on the development set so that a band's share of correct proposals is close to its value
+/// (docs/MATCHING.md).
+public enum PairScorer {
+    /// Below this, a pair is not proposed at all.
+    public static let floor = 0.5
+
+    /// Mail providers whose users are unrelated to each other.
+    static let publicDomains: Set<String> = [
+        "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
+        "aol.com", "icloud.com", "me.com", "mac.com", "gmx.de", "gmx.net", "gmx.com", "web.de", "mail.ru",
+        "yandex.ru", "yandex.com", "qq.com", "163.com", "126.com", "protonmail.com", "proton.me", "fastmail.com",
+        "fastmail.fm", "free.fr", "orange.fr", "wanadoo.fr", "laposte.net", "t-online.de", "posteo.de",
+        "mailbox.org", "zoho.com", "hey.com", "users.sourceforge.net", "yahoo.co.jp", "naver.com", "foxmail.com",
+        "sina.com", "seznam.cz", "wp.pl", "o2.pl", "interia.pl", "libero.it", "btinternet.com", "comcast.net",
+    ]
+
+    public static func score(_ a: MatchProfile, _ b: MatchProfile) -> PairScore? {
+        if a.id == b.id { return nil }
+        var flags: [String] = []
+        if a.isBot != b.isBot { return nil }  // a bot is never one person with a human
+        if a.isBot { flags.append("both are bots") }
+
+        var nameBest: (score: Double, line: String)?
+        for left in a.names {
+            for right in b.names {
+                if let found = NameEvidence.compare(left, right), found.score > (nameBest?.score ?? 0) {
+                    nameBest = found
+                }
+            }
+        }
+        var handleBest: (score: Double, line: String)?
+        for handle in a.handles where handle.count >= 4 && b.handles.contains(handle) {
+            let score = handle.count >= 6 ? 0.93 : handle.count >= 5 ? 0.85 : 0.75
+            if score > (handleBest?.score ?? 0) {
+                handleBest = (score, "same login or mailbox name \"\(handle)\"")
+            }
+        }
+        for (one, other) in [(a, b), (b, a)] {
+            for handle in one.handles {
+                for name in other.names {
+                    if let found = NameEvidence.handle(handle, name: name), found.score > (handleBest?.score ?? 0) {
+                        handleBest = found
+                    }
+                }
+            }
+            for split in one.handleNames {
+                for name in other.names where name.count >= 2 {
+                    if let found = NameEvidence.compare(split, name), found.score >= 0.9,
+                        found.score - 0.02 > (handleBest?.score ?? 0)
+                    {
+                        handleBest = (
+                            found.score - 0.02,
+                            "login or mailbox \"\(split.joined(separator: "."))\" reads as the name \"\(name.joined(separator: " "))\""
+                        )
+                    }
+                }
+            }
+        }
+        var sameGitHubUser = false
+        for user in a.githubUsers where b.githubUsers.contains(user) {
+            if user.hasPrefix("id ") {
+                // The same numeric id under two logins: a renamed account, or a copied address.
+                if (handleBest?.score ?? 0) < 0.85 {
+                    handleBest = (0.85, "same GitHub user \(user) in noreply addresses")
+                }
+            } else {
+                handleBest = (0.97, "same GitHub login in noreply addresses: \(user)")
+                sameGitHubUser = true
+                break
+            }
+        }
+        let positives = [nameBest, handleBest].compactMap { $0 }.sorted { $0.score > $1.score }
+        guard let strongest = positives.first else { return nil }
+        var confidence = strongest.score
+        var evidence = positives.map(\.line)
+        if positives.count == 2 {
+            confidence = 1 - (1 - confidence) * (1 - 0.6 * positives[1].score)
+        }
+
+        // Two full names that differ (reordered, nickname, typo) are for a person to confirm.
+        if !sameGitHubUser, let nameBest, nameBest.score < 0.92, hasFullName(a), hasFullName(b),
+            !a.names.contains(where: { b.names.contains($0) })
+        {
+            confidence = min(confidence, 0.89)
+        }
+
+        // Negative evidence.
+        let shared = Set(a.emails).intersection(b.emails)
+        if shared.isEmpty, !a.emails.isEmpty, !b.emails.isEmpty {
+            let left = Set(a.emails.compactMap(domain))
+            let right = Set(b.emails.compactMap(domain))
+            if let common = left.intersection(right).subtracting(publicDomains).sorted().first,
+                (nameBest?.score ?? 0) < 0.92
+            {
+                confidence *= 0.6
+                evidence.append("against: different addresses at the same domain \(common)")
+            }
+        }
+        let commonIntegrations = Set(a.integrations).intersection(b.integrations).sorted()
+        if !commonIntegrations.isEmpty {
+            confidence *= 0.97
+            evidence.append("against: both have \(commonIntegrations.joined(separator: ", ")) accounts")
+        }
+        if nameBest == nil, hasFullName(a), hasFullName(b),
+            !a.names.contains(where: { left in b.names.contains { NameEvidence.compatible(left, $0) } })
+        {
+            confidence *= 0.5
+            let left = a.names.first { $0.count >= 2 }!.joined(separator: " ")
+            let right = b.names.first { $0.count >= 2 }!.joined(separator: " ")
+            evidence.append("against: the names differ: \"\(left)\" and \"\(right)\"")
+        }
+        if let placeholder = Set(a.placeholders).intersection(b.placeholders).sorted().first, nameBest == nil {
+            confidence *= 0.5
+            evidence.append("against: only a placeholder address in common (\(placeholder))")
+        }
+        for (profile, label) in [(a, a.id), (b, b.id)] {
+            if let why = profile.sharedMailbox { flags.append("\(label): \(why)") }
+        }
+        if !flags.isEmpty { confidence = min(confidence, 0.5) }
+
+        // Context lines: why email linking could not see it.
+        for (profile, _) in [(a, 0), (b, 1)] {
+            for key in profile.accountsWithoutEmail.prefix(2) {
+                evidence.append("the \(key.integration) account \(key.accountID) has no email")
+            }
+        }
+        guard confidence >= floor || !flags.isEmpty && strongest.score >= floor else { return nil }
+        return PairScore(confidence: (confidence * 1000).rounded() / 1000, evidence: evidence, flags: flags)
+    }
+
+    static func hasFullName(_ profile: MatchProfile) -> Bool {
+        profile.names.contains { $0.count >= 2 }
+    }
+
+    static func domain(_ address: String) -> String? {
+        address.lastIndex(of: "@").map { String(address[address.index(after: $0)...]) }
+    }
+}

@@ -1,0 +1,218 @@
+import Testing
+
+@testable import RosterCore
+
+@Suite struct NameNormaliserTests {
+    @Test(arguments: [
+        ("  Jane   DOE ", "jane doe"),
+        ("Dóe, Jane", "doe jane"),
+        ("Jean-Luc Picard", "jean luc picard"),
+        ("Michał Kowalczyk", "michal kowalczyk"),
+        ("Jürgen Straße", "jurgen strasse"),
+        ("O'Brien", "obrien"),
+        ("Søren Ærø", "soren aero"),
+    ])
+    func normalisesCaseAccentsPunctuationAndSpaces(input: String, expected: String) {
+        #expect(NameNormaliser.normalise(input) == expected)
+    }
+
+    @Test func tokenOrderDoesNotMatterForTheTokenSet() {
+        #expect(
+            NameNormaliser.tokenSet(NameNormaliser.tokens("Doe, Jane"))
+                == NameNormaliser.tokenSet(NameNormaliser.tokens("jane doe")))
+    }
+
+    @Test func handlesKeepLettersAndDigits() {
+        #expect(NameNormaliser.compactHandle("Jane.Doe-2") == "janedoe2")
+        #expect(NameNormaliser.handleTokens("jane_doe") == ["jane", "doe"])
+        #expect(NameNormaliser.withoutTrailingDigits("jdoe42") == "jdoe")
+    }
+}
+
+@Suite struct NicknamesTests {
+    @Test(arguments: [
+        ("bill", "william"), ("will", "william"), ("bob", "robert"), ("liz", "elizabeth"), ("al", "alan"),
+    ])
+    func knownNicknamesAreCompatible(nick: String, formal: String) {
+        #expect(Nicknames.compatible(nick, formal))
+        #expect(Nicknames.compatible(formal, nick))
+    }
+
+    @Test func unrelatedNamesAreNot() {
+        #expect(!Nicknames.compatible("bill", "robert"))
+        #expect(!Nicknames.compatible("jane", "john"))
+    }
+
+    @Test func formalNamesOfAnAmbiguousNickname() {
+        #expect(Set(Nicknames.formal("al")).isSuperset(of: ["albert", "alan", "alexander"]))
+        #expect(Nicknames.formal("zebedee") == ["zebedee"])
+    }
+}
+
+@Suite struct BlockingKeysTests {
+    func profile(
+        _ id: Int64, _ name: String, email: String? = nil, login: String? = nil, integration: String = "github"
+    )
+        -> MatchProfile
+    {
+        MatchProfile(
+            MatchPerson(
+                id: PersonID(id), name: name, emails: email.map { [$0] } ?? [],
+                accounts: [
+                    MatchAccount(
+                        key: AccountKey(integration: integration, accountID: "\(id)"), login: login, displayName: name,
+                        email: email)
+                ]))
+    }
+
+    @Test func nameKeysIncludeTokenSetInitialAndNickname() {
+        let keys = BlockingKeys.keys(of: profile(1, "Bill Gates"))
+        #expect(keys.contains("t:bill gates"))
+        #expect(keys.contains("i:b gates"))
+        #expect(keys.contains("n:william gates"))
+        #expect(keys.contains("h:billgates"))
+        #expect(keys.contains("h:bgates"))
+    }
+
+    @Test func handleKeysComeFromLoginsLocalPartsAndNoreply() {
+        let keys = BlockingKeys.keys(
+            of: profile(1, "x", email: "123+octo-cat@users.noreply.github.com", login: "jdoe42"))
+        #expect(keys.contains("h:octocat"))
+        #expect(keys.contains("h:jdoe42"))
+        #expect(keys.contains("h:jdoe"))
+    }
+
+    @Test func aJiraNameMeetsAGitHubLoginThatSpellsIt() {
+        let jira = profile(1, "Jane Doe", integration: "jira")
+        let github = profile(2, "jd", email: "jane.doe@gmail.com", login: "janedoe")
+        #expect(!Set(BlockingKeys.keys(of: jira)).isDisjoint(with: BlockingKeys.keys(of: github)))
+    }
+}
+
+@Suite struct PairScorerTests {
+    func person(
+        _ id: Int64, _ name: String, email: String? = nil, login: String? = nil, integration: String = "github",
+        bot: Bool = false
+    ) -> MatchProfile {
+        MatchProfile(
+            MatchPerson(
+                id: PersonID(id), name: name,
+                emails: email.flatMap { e in e.contains("noreply") ? nil : e }.map { [$0] } ?? [],
+                accounts: [
+                    MatchAccount(
+                        key: AccountKey(integration: integration, accountID: "a\(id)"), login: login,
+                        displayName: name, email: email, isBot: bot)
+                ], isBot: bot))
+    }
+
+    @Test func sameNameAcrossIntegrationsIsConfident() throws {
+        let score = try #require(
+            PairScorer.score(person(1, "Jane Doe", integration: "jira"), person(2, "Jane Doe", email: "jd@x.org")))
+        #expect(score.confidence >= 0.9)
+        #expect(score.evidence.first?.contains("same name") == true)
+    }
+
+    @Test func loginThatSpellsTheNameIsEvidence() throws {
+        let score = try #require(
+            PairScorer.score(person(1, "Jane Doe", integration: "jira"), person(2, "jd", login: "janedoe")))
+        #expect(score.confidence >= 0.9)
+    }
+
+    @Test func initialPlusLastIsWeaker() throws {
+        let score = try #require(
+            PairScorer.score(person(1, "Jane Smith", integration: "jira"), person(2, "jd", login: "jsmith1")))
+        #expect(score.confidence < 0.9)
+        #expect(score.confidence >= 0.5)
+    }
+
+    @Test func aNicknameMatches() throws {
+        let score = try #require(
+            PairScorer.score(person(1, "Bill Gates", integration: "jira"), person(2, "William Gates")))
+        #expect(score.confidence >= 0.85)
+    }
+
+    @Test func differentAddressesAtOneDomainLowerTheScore() throws {
+        let score = try #require(
+            PairScorer.score(
+                person(1, "Jane Doe", email: "jane@corp.com", integration: "slack"),
+                person(2, "jd", email: "jdoe@corp.com", login: "janedoe")))
+        #expect(score.confidence < 0.9)
+        #expect(score.evidence.contains { $0.contains("same domain corp.com") })
+    }
+
+    @Test func aBotIsNeverPairedWithAHuman() {
+        #expect(PairScorer.score(person(1, "Build Bot", bot: true), person(2, "Build Bot", integration: "jira")) == nil)
+    }
+
+    @Test func unrelatedPeopleScoreNothing() {
+        #expect(PairScorer.score(person(1, "Jane Doe"), person(2, "John Smith", integration: "jira")) == nil)
+    }
+
+    @Test func jaroWinklerKnownValues() {
+        #expect(abs(JaroWinkler.similarity("martha", "marhta") - 0.961) < 0.001)
+        #expect(JaroWinkler.similarity("abc", "abc") == 1)
+        #expect(JaroWinkler.similarity("abc", "xyz") == 0)
+    }
+}
+
+@Suite struct GroupingAndSurvivorTests {
+    @Test func survivorHasAnEmailThenMoreAccountsThenTheLowerID() {
+        typealias C = SurvivorRule.Candidate
+        #expect(
+            SurvivorRule.survivor(of: [
+                C(id: PersonID(1), hasEmail: false, accounts: 3), C(id: PersonID(2), hasEmail: true, accounts: 1),
+            ]) == PersonID(2))
+        #expect(
+            SurvivorRule.survivor(of: [
+                C(id: PersonID(1), hasEmail: true, accounts: 1), C(id: PersonID(2), hasEmail: true, accounts: 2),
+            ]) == PersonID(2))
+        #expect(
+            SurvivorRule.survivor(of: [
+                C(id: PersonID(3), hasEmail: true, accounts: 1), C(id: PersonID(2), hasEmail: true, accounts: 1),
+            ]) == PersonID(2))
+    }
+
+    func person(_ id: Int64, _ name: String, _ integration: String, email: String? = nil) -> MatchProfile {
+        MatchProfile(
+            MatchPerson(
+                id: PersonID(id), name: name, emails: email.map { [$0] } ?? [],
+                accounts: [
+                    MatchAccount(key: AccountKey(integration: integration, accountID: "\(id)"), displayName: name)
+                ]))
+    }
+
+    @Test func threePeopleAreOneProposal() throws {
+        let profiles = [
+            person(1, "Jane Doe", "jira"), person(2, "Jane Doe", "github", email: "jane@x.org"),
+            person(3, "Jane Doe", "slack", email: "jane@y.org"), person(4, "John Smith", "jira"),
+        ]
+        let drafts = Matcher().proposals(profiles)
+        let draft = try #require(drafts.first)
+        #expect(drafts.count == 1)
+        #expect(draft.people == [PersonID(1), PersonID(2), PersonID(3)])
+        #expect(draft.survivor == PersonID(2))
+    }
+
+    @Test func aRejectedPairIsNotProposedEvenThroughAThirdPerson() {
+        let profiles = [person(1, "Jane Doe", "jira"), person(2, "Jane Doe", "github"), person(3, "Jane Doe", "slack")]
+        let drafts = Matcher().proposals(profiles, rejected: [PersonPair(PersonID(1), PersonID(2))])
+        for draft in drafts {
+            #expect(!(draft.people.contains(PersonID(1)) && draft.people.contains(PersonID(2))))
+        }
+    }
+
+    @Test func aSnowballIsFlaggedAndNotConfident() throws {
+        // One login shared by people with different names chains them together.
+        let profiles = (1...4).map { index in
+            MatchProfile(
+                MatchPerson(
+                    id: PersonID(Int64(index)), name: ["Ann Lee", "Bob Ray", "Cy Young", "Di Ho"][index - 1],
+                    accounts: [
+                        MatchAccount(
+                            key: AccountKey(integration: "i\(index)", accountID: "\(index)"), login: "sharedlogin")
+                    ]))
+        }
+        let drafts = Matcher().proposals(profiles)
+        for draft in drafts { #expect(draft.confidence <= 0.5) }
+    }
+}
