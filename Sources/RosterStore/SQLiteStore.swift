@@ -2,6 +2,10 @@ public import Foundation
 public import GRDB
 public import RosterCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The roster in one SQLite file (WAL), through GRDB.
 ///
 /// One instance per database file for the life of the process. Writes of a file happen in one
@@ -22,6 +26,11 @@ public final class SQLiteStore: RosterStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -65536")  // 64 MiB of page cache
         }
+        // SQLite would create a new database 0644 less the umask, readable by every local user. An
+        // empty file made first with 0640 is taken as a new database, and its -wal and -shm files
+        // get the same mode.
+        let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o640)
+        if created >= 0 { close(created) }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -20,18 +20,33 @@ enum Disposal {
         switch mode {
         case .move:
             if let placed = try linkUnique(source, into: folder, name: name) {
-                unlink(source)
+                // The link stays: the next attempt finds it (same inode) instead of adding a copy.
+                try removeInput(source)
                 try AtomicFile.syncFolder(folder)
                 try AtomicFile.syncFolder(AtomicFile.split(source).folder)
                 return placed
             }
             // Another file system: copy, then remove the original.
             let placed = try copyUnique(source, into: folder, name: name)
-            unlink(source)
+            do {
+                try removeInput(source)
+            } catch {
+                // Without this, every retry would keep one more copy of the same input.
+                unlink(placed)
+                throw error
+            }
             try AtomicFile.syncFolder(AtomicFile.split(source).folder)
             return placed
         case .copy:
             return try copyUnique(source, into: folder, name: name)
+        }
+    }
+
+    /// Removes a processed input from the drop folder. A failure (a read-only drop folder, a
+    /// folder without write permission) is thrown: the input stays, and is taken again later.
+    private static func removeInput(_ source: String) throws {
+        guard unlink(source) == 0 || errno == ENOENT else {
+            throw FileError.syscall("remove the processed file from the drop folder", path: source)
         }
     }
 

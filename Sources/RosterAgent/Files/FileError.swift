@@ -7,6 +7,9 @@ public struct FileError: Error, CustomStringConvertible, Sendable {
     /// The errno value behind it, when there is one.
     public var code: Int32?
     public var message: String
+    /// The path is not a regular file (a FIFO, device, socket or directory): it is never opened,
+    /// moved or copied, only refused where it is.
+    public var isNotARegularFile = false
 
     public init(code: Int32? = nil, _ message: String) {
         self.code = code

@@ -26,8 +26,10 @@ final class InputFile {
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
-            throw FileError(
+            var error = FileError(
                 "Can't read '\(path)': it is not a regular file (a FIFO, device or directory). Drop plain files only.")
+            error.isNotARegularFile = true
+            throw error
         }
         guard Int(info.st_size) <= maxSize else {
             close(fd)

@@ -80,7 +80,9 @@ public final class Pipeline: Sendable {
             return try refuse(
                 path: path, fileName: fileName, sha256: nil, kind: nil, startedAt: startedAt,
                 reason: error.message, problems: [Problem(line: 0, problem: error.message, fix: "")],
-                disposition: disposition, canKeep: error.code != ENOENT && !error.message.contains("not a regular file")
+                // Gone, unreadable or not a file: nothing to keep, so it is refused where it is.
+                disposition: disposition,
+                canKeep: error.code != ENOENT && error.code != EACCES && !error.isNotARegularFile
             )
         }
 

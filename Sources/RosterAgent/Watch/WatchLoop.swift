@@ -194,6 +194,9 @@ final class WatchLoop {
             tracker.postpone(name, until: Clocks.monotonic() + tracker.settle)
         } catch {
             // The store or the state folder failed; the input is still in place. Try again later.
+            // The file may have been applied before the failure (say, it could not leave a
+            // read-only drop folder): rebuild the exports anyway so that they follow the store.
+            if outputsStaleSince == nil { outputsStaleSince = Clocks.monotonic() }
             failures += 1
             let delay = min(60, 1 << min(failures, 6))
             logger.error(
