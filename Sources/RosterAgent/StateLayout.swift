@@ -27,6 +27,37 @@ public struct StateLayout: Sendable {
         for folder in [root, archive, rejected, exports, reports] {
             try Self.ensureFolder(folder, role: "the state folder")
         }
+        removeStaleTemporaries()
+    }
+
+    /// Removes the temporary files that a process killed mid-write left behind (`.<name>.tmp-<pid>`,
+    /// `.<name>.incoming-<pid>`, `.errors-<pid>-<n>.tmp`), when that process is gone. The finished
+    /// files they were meant to replace are intact: temporaries are renamed over them only when
+    /// complete.
+    func removeStaleTemporaries() {
+        for folder in [root, archive, rejected, exports, reports] {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
+            for name in names where name.hasPrefix(".") {
+                guard let pid = Self.writerPID(of: name), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else {
+                    continue
+                }
+                unlink("\(folder)/\(name)")
+            }
+        }
+    }
+
+    /// The process id in a temporary file's name, if it is one of Roster's.
+    static func writerPID(of name: String) -> pid_t? {
+        if name.hasPrefix(".errors-"), name.hasSuffix(".tmp") {
+            return pid_t(name.dropFirst(".errors-".count).prefix { $0.isNumber })
+        }
+        for marker in [".tmp-", ".incoming-"] {
+            if let range = name.range(of: marker, options: .backwards) {
+                let digits = name[range.upperBound...]
+                if !digits.isEmpty, digits.allSatisfy(\.isNumber) { return pid_t(digits) }
+            }
+        }
+        return nil
     }
 
     /// Creates the drop folder if missing and checks that it is a writable directory.

@@ -123,3 +123,25 @@ struct PipelineTests {
         #expect(mode.map { $0 & 0o007 } == 0, "exports are not world-readable")
     }
 }
+
+@Suite("Leftovers of a killed writer")
+struct StaleTemporaryTests {
+    @Test func temporariesOfDeadProcessesAreRemovedAtStartAndOthersKept() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("roster-stale-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let state = StateLayout(root: root)
+        try state.prepare()
+        // A pid that can't be alive: above the kernel's pid_max.
+        let dead = "99999999"
+        let alive = String(getpid())
+        let files = [
+            "\(state.exports)/.users.csv.tmp-\(dead)", "\(state.archive)/.x.csv.incoming-\(dead)",
+            "\(state.rejected)/.errors-\(dead)-42.tmp", "\(state.exports)/.users.csv.tmp-\(alive)",
+            "\(state.exports)/.hidden-by-someone",
+        ]
+        for file in files { #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8))) }
+        try state.prepare()
+        #expect(files.map { FileManager.default.fileExists(atPath: $0) } == [false, false, false, true, true])
+    }
+}
