@@ -271,13 +271,15 @@ public final class Pipeline: Sendable {
     /// Applies edited proposal decisions and refreshes the merge proposals, then rewrites
     /// `exports/users.csv` and `exports/accounts.csv` from the store.
     public func refreshOutputs() throws {
-        try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh()
+        // The exports first: they are what most readers wait for, and the proposals pass is the
+        // slower part on a large roster.
         try AtomicFile.write(state.usersExport) { writer in
             try UsersExport.write(store: store, config: config) { try writer.write($0) }
         }
         try AtomicFile.write(state.accountsExport) { writer in
             try AccountsExport.write(store: store) { try writer.write($0) }
         }
+        try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh()
     }
 
     private func writeReport(
