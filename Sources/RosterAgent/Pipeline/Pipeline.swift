@@ -150,6 +150,7 @@ public final class Pipeline: Sendable {
                             guard checkpoint() else { throw IngestError.stopped(path) }
                             try reconciler.row(record, ledger: &ledger, report: report)
                         }
+                        try reconciler.finish(ledger: ledger, report: report)
                     }
                     summary = reconciler.summary
                 case .kind(let kind, let instance, let reason):
@@ -266,7 +267,8 @@ public final class Pipeline: Sendable {
 
     // MARK: - Outputs
 
-    /// Rewrites `exports/users.csv` and `exports/accounts.csv` from the store.
+    /// Rewrites `exports/users.csv` and `exports/accounts.csv` from the store, and the org units'
+    /// member lists where they changed.
     public func refreshOutputs() throws {
         try AtomicFile.write(state.usersExport) { writer in
             try UsersExport.write(store: store, config: config) { try writer.write($0) }
@@ -274,6 +276,7 @@ public final class Pipeline: Sendable {
         try AtomicFile.write(state.accountsExport) { writer in
             try AccountsExport.write(store: store) { try writer.write($0) }
         }
+        try OrgUnitsExport.refresh(store: store, config: config, state: state)
     }
 
     private func writeReport(
