@@ -29,6 +29,7 @@ struct Ingest: ParsableCommand {
         let pipeline = Pipeline(state: layout, config: config, store: store, logger: logger)
         do {
             try store.syncAttributeDefinitions(config.attributes)
+            try warnAboutUndeclaredAttributes(store, logger: logger)
         } catch {
             printError("\(error)")
             throw ExitCode(70)
