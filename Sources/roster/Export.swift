@@ -23,6 +23,12 @@ struct Export: ParsableCommand {
     @Flag(help: "Write a header-only sample with the configured columns.")
     var sample = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "users (default), sei-developers, devlake (a folder, with --out) or mailmap.", valueName: "format"))
+    var format: ExportFormat = .users
+
     func run() throws {
         _ = options.makeLogger()
         let config = try options.loadConfig()
@@ -32,6 +38,10 @@ struct Export: ParsableCommand {
         }
         let layout = options.stateLayout(config)
         let store = try options.openStore(layout)
+        if format != .users {
+            try exportOther(format, store: store, config: config, layout: layout)
+            return
+        }
         do {
             let target = out ?? layout.usersExport
             if target == "-" {
@@ -48,7 +58,7 @@ struct Export: ParsableCommand {
         }
     }
 
-    private func write(_ bytes: [UInt8], to target: String) throws {
+    func write(_ bytes: [UInt8], to target: String) throws {
         if target == "-" {
             FileHandle.standardOutput.write(Data(bytes))
         } else {

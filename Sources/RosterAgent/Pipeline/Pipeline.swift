@@ -153,6 +153,12 @@ public final class Pipeline: Sendable {
                         try reconciler.finish(ledger: ledger, report: report)
                     }
                     summary = reconciler.summary
+                case .kind(let kind, _, let reason)
+                where [.seiDevelopersCSV, .devlakeUsersCSV, .devlakeAccountMappingCSV].contains(kind):
+                    recognised = (kind, reason)
+                    summary = try NeighbourFormats.apply(
+                        kind, header: header, reader: reader, config: config, ledger: &ledger, report: report,
+                        checkpoint: { guard checkpoint() else { throw IngestError.stopped(path) } })
                 case .kind(let kind, let instance, let reason):
                     recognised = (kind, reason)
                     guard case .accountsCSV(let layout) = kind else { preconditionFailure("CSV kinds only") }
