@@ -32,6 +32,8 @@ public struct SEIDevelopersReconciler {
     private var users: UsersCSVReconciler
     private let config: RosterConfig
     private var headers: [String] = []
+    /// The columns handed on to the users-CSV reconciler: known SEI columns with a usable attribute.
+    private var kept: [Int] = []
     private var managerColumn: Int?
     private var emails: [String: Int] = [:]
     private var managers: [(line: Int, address: String)] = []
@@ -63,7 +65,6 @@ public struct SEIDevelopersReconciler {
                         fix:
                             "give it one of the SEI headers (\(SEIDevelopers.header.joined(separator: ", "))) or delete it"
                     ))
-                translated.append("")
                 continue
             }
             guard let column = SEIDevelopers.rosterColumn[name] else {
@@ -73,7 +74,6 @@ public struct SEIDevelopersReconciler {
                 }
                 problems.append(
                     Problem(line: record.line, column: header, value: header, problem: "unknown SEI column", fix: fix))
-                translated.append(header)
                 continue
             }
             if column != "full_name", column != "email", column != "manager", config.attribute(column) == nil {
@@ -82,15 +82,17 @@ public struct SEIDevelopersReconciler {
                         line: record.line, column: header, value: header,
                         problem: "the column needs the attribute '\(column)', which roster.toml does not declare",
                         fix: "declare it: [[attributes]] key = \"\(column)\""))
+                continue
             }
             if column == "manager" { managerColumn = index }
+            kept.append(index)
             translated.append(column)
         }
         ownProblems += problems.count
         for problem in problems { try report(problem) }
         let accepted = try users.header(
             CSVRecord(fields: translated, line: record.line, issues: record.issues), report: report)
-        return accepted && problems.isEmpty
+        return accepted
     }
 
     /// Checks one data record and applies it when it has no problem.
@@ -99,7 +101,8 @@ public struct SEIDevelopersReconciler {
     ) throws {
         if record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }), record.issues.isEmpty { return }
         var problems: [Problem] = []
-        for (index, header) in headers.enumerated() where index != managerColumn {
+        for index in kept where index != managerColumn {
+            let header = headers[index]
             let value = index < record.fields.count ? record.fields[index].trimmingWhitespace() : ""
             if value.isEmpty {
                 problems.append(
@@ -128,7 +131,9 @@ public struct SEIDevelopersReconciler {
         }
         ownProblems += problems.count
         for problem in problems { try report(problem) }
-        try users.row(record, ledger: &ledger, report: report)
+        let fields = kept.map { $0 < record.fields.count ? record.fields[$0] : "" }
+        try users.row(
+            CSVRecord(fields: fields, line: record.line, issues: record.issues), ledger: &ledger, report: report)
     }
 
     /// Checks that every manager is also a developer of the file, then the manager chains.
