@@ -12,6 +12,6 @@ struct Roster: AsyncParsableCommand {
             Exit codes: 0 success; 1 a file was rejected; 64 command-line misuse; \
             70 internal or storage failure; 78 bad configuration.
             """,
-        subcommands: [Watch.self, Ingest.self, Export.self, Status.self, OrgUnits.self]
+        subcommands: [Watch.self, Ingest.self, Export.self, Status.self, OrgUnits.self, BenchOrgUnits.self]
     )
 }

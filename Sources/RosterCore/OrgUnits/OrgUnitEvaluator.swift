@@ -11,8 +11,30 @@ public struct OrgUnitEvaluator: Sendable {
     public let parents: [Int?]
     private let includes: [Set<String>]
     private let excludes: [Set<String>]
-    /// Per unit, its groups of compiled filters.
-    private var compiled: [[[CompiledFilter]]]
+    /// Every compiled filter, flat, so that the hot loop indexes one array.
+    private let filters: [CompiledFilter]
+    /// Per filter: the slot it reads, or -1 for the name and -2 for the emails (kept apart from
+    /// ``filters`` so that the hot loop touches plain integers).
+    private let sources: [Int]
+    /// Per filter reading a slot: its column in that slot's rows of ``table``.
+    private let columns: [Int]
+    /// Per slot: the filters that read it, in column order.
+    private let slotFilters: [[Int]]
+    /// The outcome (0 or 1) of every slot filter on every distinct value seen: one row per value,
+    /// one column per filter reading its slot, rows of all slots in one flat array.
+    private var table: [UInt8] = []
+    /// Per unit, its groups as ranges of ``filters``.
+    private let groups: [[Range<Int>]]
+    /// The same groups flat, and per unit its range of them: the hot loop reads no nested array.
+    private let flatGroups: [Range<Int>]
+    private let unitGroups: [Range<Int>]
+    /// Per unit: 0 no lists, 1 an exclude list, 2 an include list, 3 both.
+    private let lists: [UInt8]
+    /// Whether any filter reads the integration sets.
+    private let readsIntegrations: Bool
+    /// Where the person being evaluated has their row of ``table``, per slot; kept to spare an
+    /// allocation per person.
+    private var rows: [Int] = []
     /// The attribute keys filters read; slot `attributeKeys.count` holds the integration sets.
     private let attributeKeys: [String]
     private var slots: [ValueSlot]
@@ -73,9 +95,11 @@ public struct OrgUnitEvaluator: Sendable {
         attributeKeys = keys
         slots = Array(repeating: ValueSlot(), count: keys.count + 1)
         let types = Dictionary(attributes.map { ($0.key, $0.type) }, uniquingKeysWith: { first, _ in first })
-        compiled = units.map { unit in
+        var flat: [CompiledFilter] = []
+        groups = units.map { unit in
             unit.groups.map { group in
-                group.map { filter in
+                let start = flat.count
+                flat += group.map { filter in
                     var slot: CompiledFilter.Source
                     var type: AttributeType?
                     switch filter.field {
@@ -90,8 +114,38 @@ public struct OrgUnitEvaluator: Sendable {
                     }
                     return CompiledFilter(filter: filter, source: slot, type: type)
                 }
+                return start..<flat.count
             }
         }
+        filters = flat
+        flatGroups = Array(groups.joined())
+        var position = 0
+        unitGroups = groups.map { unitGroups in
+            defer { position += unitGroups.count }
+            return position..<(position + unitGroups.count)
+        }
+        lists = units.map { (($0.exclude.isEmpty ? 0 : 1) | ($0.include.isEmpty ? 0 : 2)) as UInt8 }
+        sources = flat.map {
+            switch $0.source {
+            case .name: -1
+            case .emails: -2
+            case .slot(let slot): slot
+            }
+        }
+        var perSlot = Array(repeating: [Int](), count: keys.count + 1)
+        var columns = Array(repeating: -1, count: flat.count)
+        for (index, source) in sources.enumerated() where source >= 0 {
+            columns[index] = perSlot[source].count
+            perSlot[source].append(index)
+        }
+        self.columns = columns
+        slotFilters = perSlot
+        // Row of the empty value (id 0) of each slot.
+        for slot in slots.indices {
+            slots[slot].rows = [table.count]
+            for filter in perSlot[slot] { table.append(flat[filter].test([]) ? 1 : 0) }
+        }
+        readsIntegrations = units.contains { $0.groups.joined().contains { $0.field == .integration } }
     }
 
     /// The index of the unit named `name`.
@@ -102,9 +156,9 @@ public struct OrgUnitEvaluator: Sendable {
     /// Sets `members[u]` to whether `person` belongs to unit `u`, for every unit.
     public mutating func evaluate(_ person: OrgPerson, into members: inout [Bool]) {
         if members.count != units.count { members = Array(repeating: false, count: units.count) }
-        let ids = slotIDs(person)
+        fillSlotIDs(person)
         for unit in order {
-            members[unit] = admits(unit, person: person, ids: ids, parentMember: parents[unit].map { members[$0] })
+            members[unit] = admits(unit, person: person, parentMember: parents[unit].map { members[$0] })
         }
     }
 
@@ -115,13 +169,15 @@ public struct OrgUnitEvaluator: Sendable {
         return members
     }
 
-    private mutating func admits(_ unit: Int, person: OrgPerson, ids: [Int32], parentMember: Bool?) -> Bool {
+    private mutating func admits(_ unit: Int, person: OrgPerson, parentMember: Bool?) -> Bool {
         if parentMember == false { return false }
-        if !excludes[unit].isEmpty, person.emails.contains(where: excludes[unit].contains) { return false }
-        if !includes[unit].isEmpty, person.emails.contains(where: includes[unit].contains) { return true }
-        for group in compiled[unit].indices {
+        let lists = lists[unit]
+        if lists & 1 != 0, person.emails.contains(where: excludes[unit].contains) { return false }
+        if lists & 2 != 0, person.emails.contains(where: includes[unit].contains) { return true }
+        for groupIndex in unitGroups[unit] {
+            let group = flatGroups[groupIndex]
             var all = true
-            for filter in compiled[unit][group].indices where !test(unit, group, filter, person: person, ids: ids) {
+            for index in group where !test(index, person: person) {
                 all = false
                 break
             }
@@ -130,33 +186,39 @@ public struct OrgUnitEvaluator: Sendable {
         return false
     }
 
-    private mutating func test(_ unit: Int, _ group: Int, _ index: Int, person: OrgPerson, ids: [Int32]) -> Bool {
-        switch compiled[unit][group][index].source {
-        case .name:
-            return compiled[unit][group][index].test(person.name.isEmpty ? [] : [person.name])
-        case .emails:
-            return compiled[unit][group][index].test(person.emails)
-        case .slot(let slot):
-            let id = Int(ids[slot])
-            let known = compiled[unit][group][index].cached(id)
-            if let known { return known }
-            let result = compiled[unit][group][index].test(slots[slot].values[id])
-            compiled[unit][group][index].remember(id, result)
-            return result
-        }
+    private func test(_ index: Int, person: OrgPerson) -> Bool {
+        let slot = sources[index]
+        if slot >= 0 { return table[rows[slot] + columns[index]] != 0 }
+        return filters[index].test(slot == -1 ? (person.name.isEmpty ? [] : [person.name]) : person.emails)
     }
 
-    /// The interned id of each slot's value for `person`.
-    private mutating func slotIDs(_ person: OrgPerson) -> [Int32] {
-        var ids = [Int32](repeating: 0, count: slots.count)
+    /// The row of `value` in `slot`: interned, its filters run once when the value is new.
+    private mutating func row(_ slot: Int, key: String, _ value: @autoclosure () -> [String]) -> Int {
+        if let id = slots[slot].ids[key] { return slots[slot].rows[Int(id)] }
+        let values = value()
+        let id = Int32(slots[slot].rows.count)
+        slots[slot].ids[key] = id
+        slots[slot].rows.append(table.count)
+        for filter in slotFilters[slot] { table.append(filters[filter].test(values) ? 1 : 0) }
+        return slots[slot].rows[Int(id)]
+    }
+
+    /// Sets ``ids`` to the interned id of each slot's value for `person`.
+    private mutating func fillSlotIDs(_ person: OrgPerson) {
+        if rows.count != slots.count { rows = Array(repeating: 0, count: slots.count) }
         for (slot, key) in attributeKeys.enumerated() {
-            if let value = person.attributes[key], !value.isEmpty { ids[slot] = slots[slot].intern(value, [value]) }
+            if let value = person.attributes[key], !value.isEmpty {
+                rows[slot] = row(slot, key: value, [value])
+            } else {
+                rows[slot] = slots[slot].rows[0]
+            }
         }
-        if !person.integrations.isEmpty {
+        let integrations = attributeKeys.count
+        rows[integrations] = slots[integrations].rows[0]
+        if readsIntegrations, !person.integrations.isEmpty {
             let sorted = person.integrations.sorted()
-            ids[attributeKeys.count] = slots[attributeKeys.count].intern(sorted.joined(separator: "\u{1}"), sorted)
+            rows[integrations] = row(integrations, key: sorted.joined(separator: "\u{1}"), sorted)
         }
-        return ids
     }
 
     // MARK: - Explaining
@@ -189,21 +251,18 @@ public struct OrgUnitEvaluator: Sendable {
             lines.append("  admitted: \(address) is in the unit's include list")
             return lines
         }
-        if compiled[unit].isEmpty {
+        if groups[unit].isEmpty {
             lines.append("  not admitted: the unit has no filters and the person is not in its include list")
             return lines
         }
-        let ids = slotIDs(person)
-        for group in compiled[unit].indices {
-            var results: [Bool] = []
-            for index in compiled[unit][group].indices {
-                results.append(test(unit, group, index, person: person, ids: ids))
-            }
+        fillSlotIDs(person)
+        for (group, range) in groups[unit].enumerated() {
+            let results = range.map { test($0, person: person) }
             let matched = results.allSatisfy { $0 }
-            let label = compiled[unit].count > 1 ? "filter group \(group + 1)" : "filters"
+            let label = groups[unit].count > 1 ? "filter group \(group + 1)" : "filters"
             lines.append("  \(matched ? "admitted by" : "not admitted by") \(label):")
-            for (index, result) in results.enumerated() {
-                let filter = compiled[unit][group][index].filter
+            for (index, result) in zip(range, results) {
+                let filter = filters[index].filter
                 let value = display(filter.field, person: person)
                 lines.append("    \(result ? "yes" : "no "): \(filter) (the person's value: \(value))")
             }
@@ -241,18 +300,11 @@ public struct OrgUnitError: Error, Sendable, Equatable, CustomStringConvertible 
 /// The distinct values of one attribute (or integration set) seen so far, numbered from 1; 0 is empty.
 struct ValueSlot: Sendable {
     var ids: [String: Int32] = [:]
-    var values: [[String]] = [[]]
-
-    mutating func intern(_ key: String, _ value: @autoclosure () -> [String]) -> Int32 {
-        if let id = ids[key] { return id }
-        let id = Int32(values.count)
-        ids[key] = id
-        values.append(value())
-        return id
-    }
+    /// Where each value's row of outcomes starts in the evaluator's table, by id.
+    var rows: [Int] = []
 }
 
-/// A filter ready to test values: operands folded once, results remembered per distinct value.
+/// A filter ready to test values, its operands folded once.
 struct CompiledFilter: Sendable {
     enum Source: Sendable {
         case name
@@ -266,8 +318,6 @@ struct CompiledFilter: Sendable {
     let foldCase: Bool
     let operands: [String]
     let numbers: [Double]
-    /// Per value id: 0 not yet tested, 1 false, 2 true.
-    private var cache: [UInt8] = []
 
     init(filter: OrgUnitFilter, source: Source, type: AttributeType?) {
         self.filter = filter
@@ -280,16 +330,6 @@ struct CompiledFilter: Sendable {
         }
         operands = foldCase ? filter.values.map { $0.lowercased() } : filter.values
         numbers = numeric ? filter.values.compactMap(Double.init) : []
-    }
-
-    func cached(_ id: Int) -> Bool? {
-        guard id < cache.count, cache[id] != 0 else { return nil }
-        return cache[id] == 2
-    }
-
-    mutating func remember(_ id: Int, _ result: Bool) {
-        if id >= cache.count { cache.append(contentsOf: repeatElement(0, count: max(id + 1 - cache.count, 256))) }
-        cache[id] = result ? 2 : 1
     }
 
     /// Whether a field holding `values` (none when empty) passes the filter.
