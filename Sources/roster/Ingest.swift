@@ -48,7 +48,8 @@ struct Ingest: ParsableCommand {
             }
         }
         do {
-            if changed || !FileExistence.exists(layout.usersExport) {
+            let unitsMissing = !config.orgUnits.isEmpty && !FileExistence.exists(layout.orgUnitsIndex)
+            if changed || unitsMissing || !FileExistence.exists(layout.usersExport) {
                 try pipeline.refreshOutputs()
             }
         } catch {
