@@ -65,16 +65,6 @@ struct BenchOrgUnits: ParsableCommand {
         print("generated \(people) people, \(units) units with 3 filters each")
 
         let clock = ContinuousClock()
-        var probe = try OrgUnitEvaluator(units: declared, attributes: Self.attributes)
-        var scratch: [Bool] = []
-        var count = 0
-        let evaluateOnly = clock.measure {
-            for person in everyone {
-                probe.evaluate(person, into: &scratch)
-                for member in scratch where member { count += 1 }
-            }
-        }
-        print("evaluation alone: \(format(evaluateOnly)) (\(count))")
         let cpuStart = Self.cpuSeconds()
         var memberships = OrgUnitMemberships(
             evaluator: try OrgUnitEvaluator(units: declared, attributes: Self.attributes))
