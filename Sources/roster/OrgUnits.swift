@@ -58,7 +58,6 @@ struct OrgUnits: ParsableCommand {
                 printError(message + " Run `roster org-units list` to see them.")
                 throw ExitCode(64)
             }
-            var evaluation = try evaluate(options: options, config: config)
             if let why {
                 let address = EmailAddress.normalise(why)
                 let store = try options.openStore(options.stateLayout(config))
@@ -72,9 +71,11 @@ struct OrgUnits: ParsableCommand {
                     throw ExitCode(1)
                 }
                 print("\(person.id) \(person.name) <\(person.emails.first ?? "")>")
-                for line in evaluation.evaluator.explain(person, unit: index) { print(line) }
+                var evaluator = try OrgUnitEvaluator(units: config.orgUnits, attributes: config.attributes)
+                for line in evaluator.explain(person, unit: index) { print(line) }
                 return
             }
+            let evaluation = try evaluate(options: options, config: config)
             let unit = config.orgUnits[index]
             let attributes = unit.filterAttributes
             print(CSVWriter.line(OrgUnitsExport.header(for: unit)))
