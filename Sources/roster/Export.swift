@@ -5,7 +5,7 @@ import RosterCore
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write an export on demand: the users CSV or the accounts list.",
+        abstract: "Write an export on demand: users, accounts, SEI developers, DevLake team files or a git mailmap.",
         discussion: """
             The export has the layout the users CSV reader takes: edit it and ingest it again. \
             --sample writes only the header, with the configured integration and attribute columns.
@@ -20,15 +20,15 @@ struct Export: ParsableCommand {
             "Where to write; - for standard output. Default: <state>/exports/users.csv.", valueName: "file"))
     var out: String?
 
-    @Option(help: "What to export: users (the users CSV) or accounts (every account with its person).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "users (default), accounts, sei-developers, devlake (a folder, with --out) or mailmap.",
+            valueName: "format"))
     var format: ExportFormat = .users
 
     @Flag(help: "Write a header-only sample with the configured columns.")
     var sample = false
-
-    enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
-        case users, accounts
-    }
 
     func run() throws {
         _ = options.makeLogger()
@@ -39,10 +39,15 @@ struct Export: ParsableCommand {
         }
         let layout = options.stateLayout(config)
         let store = try options.openStore(layout)
+        if format != .users, format != .accounts {
+            try exportOther(format, store: store, config: config, layout: layout)
+            return
+        }
         func produce(_ sink: @escaping ([UInt8]) throws -> Void) throws {
-            switch format {
-            case .users: try UsersExport.write(store: store, config: config, sink: sink)
-            case .accounts: try AccountsExport.write(store: store, sink: sink)
+            if format == .users {
+                try UsersExport.write(store: store, config: config, sink: sink)
+            } else {
+                try AccountsExport.write(store: store, sink: sink)
             }
         }
         do {
@@ -59,7 +64,7 @@ struct Export: ParsableCommand {
         }
     }
 
-    private func write(_ bytes: [UInt8], to target: String) throws {
+    func write(_ bytes: [UInt8], to target: String) throws {
         if target == "-" {
             FileHandle.standardOutput.write(Data(bytes))
         } else {

@@ -29,6 +29,7 @@ struct Ingest: ParsableCommand {
         let pipeline = Pipeline(state: layout, config: config, store: store, logger: logger)
         do {
             try store.syncAttributeDefinitions(config.attributes)
+            try warnAboutUndeclaredAttributes(store, logger: logger)
         } catch {
             printError("\(error)")
             throw ExitCode(70)
@@ -47,7 +48,8 @@ struct Ingest: ParsableCommand {
             }
         }
         do {
-            if changed || !FileExistence.exists(layout.usersExport) {
+            let unitsMissing = !config.orgUnits.isEmpty && !FileExistence.exists(layout.orgUnitsIndex)
+            if changed || unitsMissing || !FileExistence.exists(layout.usersExport) {
                 try pipeline.refreshOutputs()
             }
         } catch {

@@ -56,6 +56,7 @@ struct Watch: AsyncParsableCommand {
         do {
             try StateLayout.ensureDropFolder(folder)
             try store.syncAttributeDefinitions(config.attributes)
+            try warnAboutUndeclaredAttributes(store, logger: logger)
         } catch {
             printError("\(error)")
             throw ExitCode(70)

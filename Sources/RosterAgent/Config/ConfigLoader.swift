@@ -74,7 +74,7 @@ public enum ConfigLoader {
         return try parse(text, file: path)
     }
 
-    static let topLevelKeys = ["folders", "integrations", "attributes", "watch", "sources", "accounts"]
+    static let topLevelKeys = ["folders", "integrations", "attributes", "watch", "sources", "accounts", "org_units"]
     static let folderKeys = ["watch", "state"]
     static let integrationKeys = ["instances"]
     static let attributeKeys = ["key", "title", "type", "values", "description", "required"]
@@ -165,6 +165,9 @@ public enum ConfigLoader {
                 config.attributes.append(
                     try attribute(entry, index: index, existing: config.attributes, fail: fail, unknown: unknown))
             }
+        }
+        if let value = table["org_units"] {
+            config.orgUnits = try orgUnits(value, config: config, fail: fail, unknown: unknown)
         }
         if let value = table["watch"] {
             guard let entry = value.table else { throw fail("watch", table: nil, "must be a table: [watch]") }
@@ -284,7 +287,8 @@ public enum ConfigLoader {
         if existing.contains(where: { $0.key == lower }) {
             throw fail("key", "attributes", index, "the attribute '\(lower)' is declared twice")
         }
-        let typeName = entry["type"]?.string ?? "string"
+        let isManager = lower == AttributeDefinition.manager.key
+        let typeName = entry["type"]?.string ?? (isManager ? "email" : "string")
         var type: AttributeType
         switch typeName {
         case "string": type = .string
@@ -300,6 +304,9 @@ public enum ConfigLoader {
                 message = "did you mean '\(close)'? " + message
             }
             throw fail("type", "attributes", index, message)
+        }
+        if isManager, type != .email {
+            throw fail("type", "attributes", index, "manager is built in with type = \"email\": the manager's address")
         }
         if let values = entry["values"] {
             guard case .enumeration = type else {

@@ -152,8 +152,15 @@ public final class Pipeline: Sendable {
                             guard checkpoint() else { throw IngestError.stopped(path) }
                             try reconciler.row(record, ledger: &ledger, report: report)
                         }
+                        try reconciler.finish(ledger: ledger, report: report)
                     }
                     summary = reconciler.summary
+                case .kind(let kind, _, let reason)
+                where [.seiDevelopersCSV, .devlakeUsersCSV, .devlakeAccountMappingCSV].contains(kind):
+                    recognised = (kind, reason)
+                    summary = try NeighbourFormats.apply(
+                        kind, header: header, reader: reader, config: config, ledger: &ledger, report: report,
+                        checkpoint: { guard checkpoint() else { throw IngestError.stopped(path) } })
                 case .kind(let kind, let instance, let reason):
                     recognised = (kind, reason)
                     guard case .accountsCSV(let layout) = kind else { preconditionFailure("CSV kinds only") }
@@ -268,8 +275,9 @@ public final class Pipeline: Sendable {
 
     // MARK: - Outputs
 
-    /// Applies edited proposal decisions and refreshes the merge proposals, then rewrites
-    /// `exports/users.csv` and `exports/accounts.csv` from the store.
+    /// Rewrites `exports/users.csv` and `exports/accounts.csv` from the store, the org units'
+    /// member lists where they changed, then applies edited proposal decisions and refreshes the
+    /// merge proposals.
     public func refreshOutputs() throws {
         // The exports first: they are what most readers wait for, and the proposals pass is the
         // slower part on a large roster.
@@ -279,6 +287,7 @@ public final class Pipeline: Sendable {
         try AtomicFile.write(state.accountsExport) { writer in
             try AccountsExport.write(store: store) { try writer.write($0) }
         }
+        try OrgUnitsExport.refresh(store: store, config: config, state: state)
         try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh()
     }
 

@@ -133,3 +133,13 @@ extension StringProtocol {
         return String(String.UnicodeScalarView(scalars[start...end]))
     }
 }
+
+extension AttributeDefinition {
+    /// The built-in `manager` attribute: the email of another person in the roster.
+    ///
+    /// A users CSV may carry a `manager` column without declaring it; declare it in the config
+    /// (type email) to give it a column in the users export. The manager must be a person in the
+    /// roster and manager chains must not loop (see ``ManagerCheck``).
+    public static let manager = AttributeDefinition(
+        key: "manager", title: "Manager", type: .email, description: "The email of this person's manager")
+}

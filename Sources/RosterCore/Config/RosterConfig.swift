@@ -17,6 +17,8 @@ public struct RosterConfig: Sendable, Equatable {
     public var botPatterns: [String]
     /// How the agent takes files from the drop folder.
     public var watch: WatchSettings
+    /// Attribute-driven org units, in declared order (see ``OrgUnit``).
+    public var orgUnits: [OrgUnit] = []
 
     public init(
         watchFolder: String? = nil,
@@ -38,9 +40,9 @@ public struct RosterConfig: Sendable, Equatable {
         self.watch = watch
     }
 
-    /// The declared attribute with this key (case-insensitive).
+    /// The declared attribute with this key (case-insensitive), or the built-in ``AttributeDefinition/manager``.
     public func attribute(_ key: String) -> AttributeDefinition? {
         let key = key.lowercased()
-        return attributes.first { $0.key == key }
+        return attributes.first { $0.key == key } ?? (key == AttributeDefinition.manager.key ? .manager : nil)
     }
 }

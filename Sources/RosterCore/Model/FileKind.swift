@@ -6,6 +6,12 @@ public enum FileKind: Sendable, Equatable {
     case accountsCSV(AccountCSVLayout)
     /// An integration's accounts as the JSON its REST API returns.
     case accountsJSON(IntegrationKind)
+    /// Harness SEI 2.0's developers CSV (see ``SEIDevelopers``).
+    case seiDevelopersCSV
+    /// Apache DevLake's team configuration `users.csv` (see ``DevLakeTeams``).
+    case devlakeUsersCSV
+    /// Apache DevLake's `user_account_mapping.csv`.
+    case devlakeAccountMappingCSV
 
     /// A short name for the journal, such as `users-csv` or `github-csv`.
     public var name: String {
@@ -13,6 +19,9 @@ public enum FileKind: Sendable, Equatable {
         case .usersCSV: "users-csv"
         case .accountsCSV(let layout): "\(layout.kind?.rawValue ?? "mapped")-csv"
         case .accountsJSON(let kind): "\(kind.rawValue)-json"
+        case .seiDevelopersCSV: "sei-developers-csv"
+        case .devlakeUsersCSV: "devlake-users-csv"
+        case .devlakeAccountMappingCSV: "devlake-account-mapping-csv"
         }
     }
 
@@ -22,6 +31,9 @@ public enum FileKind: Sendable, Equatable {
         case .usersCSV: "users CSV"
         case .accountsCSV(let layout): "\(layout.kind.map(\.title) ?? "configured") accounts CSV"
         case .accountsJSON(let kind): "\(kind.title) accounts JSON"
+        case .seiDevelopersCSV: "SEI developers CSV"
+        case .devlakeUsersCSV: "DevLake users CSV"
+        case .devlakeAccountMappingCSV: "DevLake user account mapping CSV"
         }
     }
 
@@ -49,6 +61,7 @@ public enum FileKind: Sendable, Equatable {
                         + missing.joined(separator: ", "))
             }
         }
+        if let neighbour = recogniseNeighbour(header) { return neighbour }
         let names = header.map { $0.trimmingWhitespace().lowercased() }
         if UsersCSVLayout.matches(header: header) {
             let known = names.allSatisfy {

@@ -16,6 +16,8 @@ public struct UsersCSVReconciler {
     private var touched: [PersonID: Int] = [:]
     /// The line and person that each account was given to in this file.
     private var linked: [AccountKey: (line: Int, person: PersonID)] = [:]
+    /// The managers this file sets, checked once every row is in.
+    private var managers = ManagerCheck()
 
     public init(config: RosterConfig) {
         self.config = config
@@ -178,6 +180,9 @@ public struct UsersCSVReconciler {
             )
             changed = true
         }
+        for (key, value, column) in row.attributes where key == AttributeDefinition.manager.key {
+            if let value { managers.note(person: person, manager: value, line: line, column: column) }
+        }
         for (key, _) in row.accounts where linked[key] == nil {
             linked[key] = (line, person)
         }
@@ -185,6 +190,14 @@ public struct UsersCSVReconciler {
             if changed { summary.peopleUpdated += 1 } else { summary.peopleUnchanged += 1 }
         }
         touched[person] = line
+    }
+
+    /// Checks what can only be checked once every row is applied: that each manager set by the
+    /// file is a person and that no manager chain loops. Call it inside the file's transaction.
+    public mutating func finish(ledger: some RosterLedger, report: (Problem) throws -> Void) throws {
+        let problems = try managers.problems(ledger: ledger)
+        summary.problems += problems.count
+        for problem in problems { try report(problem) }
     }
 
     private func emailConflict(_ address: String, owner: PersonID, line: Int, column: String, target: PersonID?)

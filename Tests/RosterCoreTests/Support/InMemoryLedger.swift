@@ -145,6 +145,7 @@ func ingestUsersCSV(
         while let record = try reader.next() {
             try reconciler.row(record, ledger: &ledger) { problems.append($0) }
         }
+        try reconciler.finish(ledger: ledger) { problems.append($0) }
     }
     return IngestResult(summary: reconciler.summary, problems: problems, headerAccepted: accepted)
 }
