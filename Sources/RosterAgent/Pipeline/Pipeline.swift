@@ -156,14 +156,19 @@ public final class Pipeline: Sendable {
                     }
                     summary = reconciler.summary
                 case .kind(let kind, _, let reason)
-                where [.seiDevelopersCSV, .devlakeUsersCSV, .devlakeAccountMappingCSV].contains(kind):
+                where kind == .seiDevelopersCSV || kind == .devlakeUsersCSV || kind == .devlakeAccountMappingCSV:
                     recognised = (kind, reason)
                     summary = try NeighbourFormats.apply(
                         kind, header: header, reader: reader, config: config, ledger: &ledger, report: report,
                         checkpoint: { guard checkpoint() else { throw IngestError.stopped(path) } })
-                case .kind(let kind, let instance, let reason):
-                    recognised = (kind, reason)
-                    guard case .accountsCSV(let layout) = kind else { preconditionFailure("CSV kinds only") }
+                case .kind(.accountsJSON, _, _), .kind(.seiDevelopersCSV, _, _), .kind(.devlakeUsersCSV, _, _),
+                    .kind(.devlakeAccountMappingCSV, _, _):
+                    // Handled above, or not a CSV kind: recognition never gives these here.
+                    return try reject(
+                        "the file's kind can't be read as CSV",
+                        Problem(line: header.line, problem: "the file's kind can't be read as CSV", fix: ""))
+                case .kind(.accountsCSV(let layout), let instance, let reason):
+                    recognised = (.accountsCSV(layout), reason)
                     for problem in CSVIssues.problems(for: header, headers: []) { try report(problem) }
                     var reconciler = AccountsReconciler(
                         placeholders: config.placeholderEmails, botPatterns: config.botPatterns)

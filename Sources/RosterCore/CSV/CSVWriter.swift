@@ -14,7 +14,7 @@ public struct CSVWriter {
     public init(flushSize: Int = 1 << 16, sink: @escaping ([UInt8]) throws -> Void) {
         self.flushSize = flushSize
         self.sink = sink
-        buffer.reserveCapacity(flushSize + 1024)
+        buffer.reserveCapacity(min(flushSize, 1 << 20) + 1024)
     }
 
     /// Appends one record.
