@@ -270,7 +270,11 @@ public final class Pipeline: Sendable {
 
     /// Applies edited proposal decisions and refreshes the merge proposals, then rewrites
     /// `exports/users.csv` and `exports/accounts.csv` from the store.
-    public func refreshOutputs() throws {
+    ///
+    /// - Parameter checkpoint: Asked now and then during the proposals pass; returning false
+    ///   abandons it with ``MatchingStopped``, leaving the proposals as they were (the exports are
+    ///   written already).
+    public func refreshOutputs(checkpoint: () -> Bool = { true }) throws {
         // The exports first: they are what most readers wait for, and the proposals pass is the
         // slower part on a large roster.
         try AtomicFile.write(state.usersExport) { writer in
@@ -279,7 +283,8 @@ public final class Pipeline: Sendable {
         try AtomicFile.write(state.accountsExport) { writer in
             try AccountsExport.write(store: store) { try writer.write($0) }
         }
-        try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh()
+        try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh(
+            checkpoint: checkpoint)
     }
 
     private func writeReport(
