@@ -77,13 +77,17 @@ public struct ProposalDesk: Sendable {
         let stamp = Timestamp.string(now())
         result.sync = try store.syncProposals(drafts, scope: nil, now: stamp)
         let changed = Set(result.sync.opened + result.sync.updated)
+        // Many files at once (the first pass opens thousands): written without a sync each, then
+        // made durable together. Each file is still replaced atomically.
+        var written = 0
         for proposal in try store.openProposals() where !malformed.contains(proposal.id) {
             let name = "\(proposal.id).yaml"
             if changed.contains(proposal.id) || !stamps.exists(name) {
-                try write(proposal)
+                if try write(proposal, durable: false) { written += 1 }
                 stamps.record(name)
             }
         }
+        if written > 0 { try AtomicFile.syncFileSystem(of: folder) }
         for (id, _) in result.sync.closed {
             if let proposal = try store.proposal(id) { try file(proposal, decision: "closed") }
         }
@@ -203,12 +207,16 @@ public struct ProposalDesk: Sendable {
     // MARK: - Files
 
     /// Writes the open proposal's file, unless it says the same already.
-    func write(_ proposal: StoredProposal) throws {
+    ///
+    /// - Returns: Whether the file was written.
+    @discardableResult
+    func write(_ proposal: StoredProposal, durable: Bool = true) throws -> Bool {
         let people = try store.matchPeople(proposal.draft.people)
         let text = ProposalFile.render(proposal, people: people)
         let target = path(proposal.id)
-        if let existing = FileManager.default.contents(atPath: target), existing == Data(text.utf8) { return }
-        try AtomicFile.write(target, bytes: Array(text.utf8))
+        if let existing = FileManager.default.contents(atPath: target), existing == Data(text.utf8) { return false }
+        try AtomicFile.write(target, bytes: Array(text.utf8), durable: durable)
+        return true
     }
 
     /// Moves a decided or closed proposal to `decided/` with its outcome.
