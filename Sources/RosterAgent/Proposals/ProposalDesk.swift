@@ -79,13 +79,17 @@ public struct ProposalDesk: Sendable {
         let changed = Set(result.sync.opened + result.sync.updated)
         // Many files at once (the first pass opens thousands): written without a sync each, then
         // made durable together. Each file is still replaced atomically.
+        // After a full pass, the open proposals are exactly those opened, updated or unchanged;
+        // only the changed ones and those without a file are loaded again.
         var written = 0
-        for proposal in try store.openProposals() where !malformed.contains(proposal.id) {
-            let name = "\(proposal.id).yaml"
-            if changed.contains(proposal.id) || !stamps.exists(name) {
-                if try write(proposal, durable: false) { written += 1 }
-                stamps.record(name)
-            }
+        let open = (result.sync.opened + result.sync.updated + result.sync.unchanged).sorted()
+        for id in open where !malformed.contains(id) {
+            let name = "\(id).yaml"
+            guard changed.contains(id) || !stamps.exists(name), let proposal = try store.proposal(id),
+                proposal.status == .open
+            else { continue }
+            if try write(proposal, durable: false) { written += 1 }
+            stamps.record(name)
         }
         if written > 0 { try AtomicFile.syncFileSystem(of: folder) }
         for (id, _) in result.sync.closed {
