@@ -56,7 +56,7 @@ public enum NameNormaliser {
 
     /// The parts of a handle split at separators: `"jane.doe"` → `["jane", "doe"]`.
     public static func handleTokens(_ text: String) -> [String] {
-        tokens(text.replacingOccurrences(of: "_", with: " "))
+        tokens(text)  // `_` is a separator like any other punctuation
     }
 
     /// Drops trailing digits: `"jdoe42"` → `"jdoe"`.
