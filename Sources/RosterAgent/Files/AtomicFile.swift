@@ -12,13 +12,15 @@ public enum AtomicFile {
     ///
     /// - Parameter body: Receives a writer; what it writes becomes the file's content.
     /// - Throws: ``FileError``; the previous file, if any, is then left as it was.
-    public static func write(_ path: String, _ body: (FileWriter) throws -> Void) throws {
+    /// - Parameter durable: When false, neither the file nor the folder is synced: the caller
+    ///   writes many files and makes them durable at once with ``syncFileSystem(of:)``.
+    public static func write(_ path: String, durable: Bool = true, _ body: (FileWriter) throws -> Void) throws {
         let (folder, name) = split(path)
         let temporary = "\(folder)/.\(name).tmp-\(getpid())"
         let writer = try FileWriter(creating: temporary)
         do {
             try body(writer)
-            try writer.finish()
+            try writer.finish(sync: durable)
         } catch {
             writer.abandon()
             unlink(temporary)
@@ -29,12 +31,20 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
-        try syncFolder(folder)
+        if durable { try syncFolder(folder) }
     }
 
     /// Writes `bytes` to `path` atomically.
-    public static func write(_ path: String, bytes: [UInt8]) throws {
-        try write(path) { try $0.write(bytes) }
+    public static func write(_ path: String, bytes: [UInt8], durable: Bool = true) throws {
+        try write(path, durable: durable) { try $0.write(bytes) }
+    }
+
+    /// Makes everything written on the file system that holds `folder` durable: one call after
+    /// many ``write(_:durable:_:)`` with `durable: false`.
+    public static func syncFileSystem(of folder: String) throws {
+        // syncfs(2) is not in the Glibc module; sync(2) writes back every file system, once.
+        sync()
+        try syncFolder(folder)
     }
 
     /// Makes a rename or link in `folder` durable.
@@ -97,10 +107,10 @@ public final class FileWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs and closes the file.
-    func finish() throws {
+    /// Flushes, syncs (unless told not to) and closes the file.
+    func finish(sync: Bool = true) throws {
         try flush()
-        guard fsync(descriptor) == 0 else { throw FileError.syscall("sync", path: path) }
+        guard !sync || fsync(descriptor) == 0 else { throw FileError.syscall("sync", path: path) }
         guard close(descriptor) == 0 else {
             descriptor = -1
             throw FileError.syscall("close", path: path)

@@ -283,7 +283,11 @@ public final class Pipeline: Sendable {
     /// Rewrites `exports/users.csv` and `exports/accounts.csv` from the store, the org units'
     /// member lists where they changed, then applies edited proposal decisions and refreshes the
     /// merge proposals.
-    public func refreshOutputs() throws {
+    ///
+    /// - Parameter checkpoint: Asked now and then during the proposals pass; returning false
+    ///   abandons it with ``MatchingStopped``, leaving the proposals as they were (the exports are
+    ///   written already).
+    public func refreshOutputs(checkpoint: () -> Bool = { true }) throws {
         // The exports first: they are what most readers wait for, and the proposals pass is the
         // slower part on a large roster.
         try AtomicFile.write(state.usersExport) { writer in
@@ -293,7 +297,8 @@ public final class Pipeline: Sendable {
             try AccountsExport.write(store: store) { try writer.write($0) }
         }
         try OrgUnitsExport.refresh(store: store, config: config, state: state)
-        try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh()
+        try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh(
+            checkpoint: checkpoint)
     }
 
     private func writeReport(

@@ -34,6 +34,8 @@ public struct ProposalDesk: Sendable {
 
     public var folder: String { state.root + "/proposals" }
     public var decidedFolder: String { folder + "/decided" }
+    /// What the desk knows of the files in ``folder`` (``FileStamps``).
+    public var stampsPath: String { state.root + "/proposals.stamps" }
 
     func path(_ id: ProposalID) -> String { "\(folder)/\(id).yaml" }
     func notePath(_ id: ProposalID) -> String { "\(folder)/\(id).note.txt" }
@@ -49,30 +51,51 @@ public struct ProposalDesk: Sendable {
     // MARK: - Refresh
 
     /// Applies edited decisions, then recomputes every proposal and rewrites the changed files.
+    ///
+    /// - Parameter checkpoint: Asked every few thousand steps of the matching pass; returning false
+    ///   abandons the pass before it records anything (decisions already applied stay applied), and
+    ///   the next refresh runs it again.
+    /// - Throws: ``MatchingStopped`` when the checkpoint stopped the pass.
     @discardableResult
-    public func refresh() throws -> Refresh {
+    public func refresh(checkpoint: () -> Bool = { true }) throws -> Refresh {
         let started = Date()
         try prepare()
         var result = Refresh()
-        let (decided, malformed) = try applyFileDecisions()
+        var stamps = FileStamps(folder: folder, path: stampsPath)
+        let (decided, malformed) = try applyFileDecisions(stamps: &stamps)
         result.decided = decided
         let rejected = try store.rejectedPairs()
         var profiles: [MatchProfile] = []
-        try store.forEachMatchPerson { profiles.append(MatchProfile($0, placeholderPatterns: placeholders)) }
+        try store.forEachMatchPerson {
+            if profiles.count & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
+            profiles.append(MatchProfile($0, placeholderPatterns: placeholders))
+        }
         result.people = profiles.count
-        let drafts = matcher.proposals(profiles, rejected: rejected)
+        let drafts = try matcher.proposals(profiles, rejected: rejected, checkpoint: checkpoint)
         profiles = []
+        // Past this point nothing is abandoned: the proposals and their files are written together.
         let stamp = Timestamp.string(now())
         result.sync = try store.syncProposals(drafts, scope: nil, now: stamp)
         let changed = Set(result.sync.opened + result.sync.updated)
-        for proposal in try store.openProposals() where !malformed.contains(proposal.id) {
-            if changed.contains(proposal.id) || access(path(proposal.id), F_OK) != 0 {
-                try write(proposal)
-            }
+        // Many files at once (the first pass opens thousands): written without a sync each, then
+        // made durable together. Each file is still replaced atomically.
+        // After a full pass, the open proposals are exactly those opened, updated or unchanged;
+        // only the changed ones and those without a file are loaded again.
+        var written = 0
+        let open = (result.sync.opened + result.sync.updated + result.sync.unchanged).sorted()
+        for id in open where !malformed.contains(id) {
+            let name = "\(id).yaml"
+            guard changed.contains(id) || !stamps.exists(name), let proposal = try store.proposal(id),
+                proposal.status == .open
+            else { continue }
+            if try write(proposal, durable: false) { written += 1 }
+            stamps.record(name)
         }
+        if written > 0 { try AtomicFile.syncFileSystem(of: folder) }
         for (id, _) in result.sync.closed {
             if let proposal = try store.proposal(id) { try file(proposal, decision: "closed") }
         }
+        stamps.save()
         result.seconds = Date().timeIntervalSince(started)
         logger.info(
             "Refreshed merge proposals",
@@ -92,16 +115,26 @@ public struct ProposalDesk: Sendable {
 
     // MARK: - Decisions
 
-    /// Reads every proposal file and applies the decided ones.
+    /// Reads the proposal files edited since Roster wrote or last read them, and applies the
+    /// decided ones.
     ///
     /// - Returns: One line per decision applied, and the proposals whose files could not be read.
     public func applyFileDecisions() throws -> (decided: [String], malformed: Set<ProposalID>) {
+        var stamps = FileStamps(folder: folder, path: stampsPath)
+        let result = try applyFileDecisions(stamps: &stamps)
+        stamps.save()
+        return result
+    }
+
+    /// Reads the files whose stamp (size, modification time, inode) is not the one recorded when
+    /// the desk wrote the file or last read it as pending; a file left as it was is not parsed again.
+    func applyFileDecisions(stamps: inout FileStamps) throws -> (decided: [String], malformed: Set<ProposalID>) {
         try prepare()
         var decided: [String] = []
         var malformed = Set<ProposalID>()
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for name in names.sorted() where name.hasSuffix(".yaml") {
+        for name in stamps.changedNames() {
             guard let id = ProposalID(parsing: name.dropLast(5)) else { continue }
+            let stamp = stamps.current(name)
             guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)") else { continue }
             let text = String(decoding: data, as: UTF8.self)
             let decision: ProposalFile.Decision
@@ -123,6 +156,7 @@ public struct ProposalDesk: Sendable {
             }
             switch decision {
             case .pending:
+                if let stamp { stamps.record(name, stamp) }
                 continue
             case .accept(let survivor):
                 do {
@@ -177,12 +211,16 @@ public struct ProposalDesk: Sendable {
     // MARK: - Files
 
     /// Writes the open proposal's file, unless it says the same already.
-    func write(_ proposal: StoredProposal) throws {
+    ///
+    /// - Returns: Whether the file was written.
+    @discardableResult
+    func write(_ proposal: StoredProposal, durable: Bool = true) throws -> Bool {
         let people = try store.matchPeople(proposal.draft.people)
         let text = ProposalFile.render(proposal, people: people)
         let target = path(proposal.id)
-        if let existing = FileManager.default.contents(atPath: target), existing == Data(text.utf8) { return }
-        try AtomicFile.write(target, bytes: Array(text.utf8))
+        if let existing = FileManager.default.contents(atPath: target), existing == Data(text.utf8) { return false }
+        try AtomicFile.write(target, bytes: Array(text.utf8), durable: durable)
+        return true
     }
 
     /// Moves a decided or closed proposal to `decided/` with its outcome.

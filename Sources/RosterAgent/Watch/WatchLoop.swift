@@ -59,7 +59,12 @@ final class WatchLoop {
     /// Rebuilds the exports from the store: repairs a crash between a commit and the outputs.
     func repairOutputs() async throws {
         let pipeline = self.pipeline
-        try await service.onWorker { try pipeline.refreshOutputs() }
+        let service = self.service
+        do {
+            try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
+        } catch is MatchingStopped {
+            logger.notice("Stopped the merge proposals pass; it runs again at the next start")
+        }
     }
 
     // MARK: - Finding files
@@ -208,12 +213,15 @@ final class WatchLoop {
 
     private func refreshOutputs() async {
         let pipeline = self.pipeline
+        let service = self.service
         let started = Clocks.monotonic()
         do {
-            try await service.onWorker { try pipeline.refreshOutputs() }
+            try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
             lastRefreshNanoseconds = Clocks.monotonic() - started
             outputsStaleSince = nil
             logger.debug("Wrote the exports")
+        } catch is MatchingStopped {
+            logger.notice("Stopped the merge proposals pass; it runs again at the next start")
         } catch {
             logger.error("Can't write the exports; will try again", metadata: ["error": "\(error)"])
             nextDue = min(nextDue ?? .max, Clocks.monotonic() + 5_000_000_000)
@@ -231,8 +239,11 @@ final class WatchLoop {
             let decided = try await service.onWorker { try desk.applyFileDecisions().decided }
             if !decided.isEmpty {
                 for line in decided { logger.info("Applied a proposal decision", metadata: ["decision": "\(line)"]) }
-                try await service.onWorker { try pipeline.refreshOutputs() }
+                let service = self.service
+                try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
             }
+        } catch is MatchingStopped {
+            logger.notice("Stopped the merge proposals pass; it runs again at the next start")
         } catch {
             logger.error("Can't apply proposal decisions; will try again", metadata: ["error": "\(error)"])
             proposalFiles.forget()

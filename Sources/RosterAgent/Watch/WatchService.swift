@@ -230,6 +230,12 @@ public final class WatchService: Service {
     }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// For the checkpoints of long work: counts as progress for the watchdog, and says whether to go on.
+    @Sendable func keepGoing() -> Bool {
+        madeProgress()
+        return !isStopping
+    }
 }
 
 /// Monotonic and wall clocks in nanoseconds.

@@ -57,11 +57,13 @@ public struct MatchProfile: Sendable {
         func addHandle(_ raw: String) {
             var local = Substring(raw)
             if let plus = local.firstIndex(of: "+") { local = local[..<plus] }
-            let compact = NameNormaliser.compactHandle(String(local))
+            // One tokenisation for both the compact handle and its parts.
+            let tokens = NameNormaliser.handleTokens(String(local))
+            let compact = tokens.joined()
             guard compact.count >= 3, !Self.genericNames.contains(compact), !Self.sharedLocalParts.contains(compact)
             else { return }
             if !handles.contains(compact) { handles.append(compact) }
-            let parts = NameNormaliser.handleTokens(String(local)).filter { !$0.allSatisfy(\.isNumber) }
+            let parts = tokens.filter { !$0.allSatisfy(\.isNumber) }
             if parts.count >= 2, !handleNames.contains(parts) { handleNames.append(parts) }
         }
         func addEmail(_ raw: String?) {

@@ -17,17 +17,32 @@ public struct Matcher: Sendable {
     ///
     /// - Parameter focus: When given, only pairs with at least one of these indices.
     public func candidates(_ profiles: [MatchProfile], focus: Set<Int>? = nil) -> [(Int, Int)] {
+        (try? candidates(profiles, focus: focus, checkpoint: { true })) ?? []
+    }
+
+    /// The candidate pairs, asking `checkpoint` now and then whether to go on.
+    ///
+    /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
+    public func candidates(
+        _ profiles: [MatchProfile], focus: Set<Int>? = nil, checkpoint: () -> Bool
+    ) throws(MatchingStopped) -> [(Int, Int)] {
         var entries: [(hash: UInt64, index: UInt32)] = []
         entries.reserveCapacity(profiles.count * 6)
         for (index, profile) in profiles.enumerated() {
+            if index & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
             for key in BlockingKeys.keys(of: profile) {
                 entries.append((BlockingKeys.hash(key), UInt32(index)))
             }
         }
+        if !checkpoint() { throw MatchingStopped() }
         entries.sort { $0.hash < $1.hash || ($0.hash == $1.hash && $0.index < $1.index) }
+        if !checkpoint() { throw MatchingStopped() }
         var pairs: [UInt64] = []
         var start = 0
+        var blocks = 0
         while start < entries.count {
+            blocks += 1
+            if blocks & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
             var end = start + 1
             while end < entries.count, entries[end].hash == entries[start].hash { end += 1 }
             let size = end - start
@@ -45,6 +60,7 @@ public struct Matcher: Sendable {
         }
         entries = []
         pairs.sort()
+        if !checkpoint() { throw MatchingStopped() }
         var result: [(Int, Int)] = []
         result.reserveCapacity(pairs.count / 2)
         var previous: UInt64?
@@ -63,13 +79,26 @@ public struct Matcher: Sendable {
     public func proposals(
         _ profiles: [MatchProfile], rejected: Set<PersonPair> = [], focus: Set<Int>? = nil
     ) -> [ProposalDraft] {
+        (try? proposals(profiles, rejected: rejected, focus: focus, checkpoint: { true })) ?? []
+    }
+
+    /// The proposals, asking `checkpoint` every few thousand steps whether to go on, so that a
+    /// long pass can be abandoned (the agent is stopping) without having changed anything.
+    ///
+    /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
+    public func proposals(
+        _ profiles: [MatchProfile], rejected: Set<PersonPair> = [], focus: Set<Int>? = nil,
+        checkpoint: () -> Bool
+    ) throws(MatchingStopped) -> [ProposalDraft] {
         var edges: [Edge] = []
-        for (a, b) in candidates(profiles, focus: focus) {
+        for (number, (a, b)) in try candidates(profiles, focus: focus, checkpoint: checkpoint).enumerated() {
+            if number & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
             if !rejected.isEmpty, rejected.contains(PersonPair(profiles[a].id, profiles[b].id)) { continue }
             if let score = PairScorer.score(profiles[a], profiles[b]) {
                 edges.append(Edge(a: a, b: b, score: score))
             }
         }
+        if !checkpoint() { throw MatchingStopped() }
         return group(edges, profiles: profiles, rejected: rejected)
     }
 
@@ -102,9 +131,13 @@ public struct Matcher: Sendable {
         }
         var weakByRoot: [Int: [Edge]] = [:]
         for edge in weakEdges { weakByRoot[weak.find(edge.a), default: []].append(edge) }
+        var strongByWeakRoot: [Int: [Edge]] = [:]
+        for edge in strongEdges {
+            let root = weak.find(edge.a)
+            if weakByRoot[root] != nil { strongByWeakRoot[root, default: []].append(edge) }
+        }
         for (root, tree) in weakByRoot {
-            let inside = strongEdges.filter { weak.find($0.a) == root }
-            drafts.append(draft(tree + inside, profiles: profiles))
+            drafts.append(draft(tree + (strongByWeakRoot[root] ?? []), profiles: profiles))
         }
         return drafts.sorted { ($0.people.first?.rawValue ?? 0) < ($1.people.first?.rawValue ?? 0) }
     }
@@ -145,12 +178,16 @@ public struct Matcher: Sendable {
 
 /// Disjoint sets over profile indices that refuse to join two sets holding a rejected pair.
 struct UnionFind {
-    private var parent: [Int: Int] = [:]
+    /// The parent of each index; an index is a root when it is its own parent.
+    private var parent: [Int32]
+    /// The members of each root's set, only for sets of two or more.
     private var members: [Int: [Int]] = [:]
     private let rejectedPartners: [PersonID: [PersonID]]
     private let indexOf: [PersonID: Int]
+    private let profiles: [PersonID]
 
     init(rejected: Set<PersonPair>, profiles: [MatchProfile]) {
+        parent = Array(0..<Int32(profiles.count))
         var partners: [PersonID: [PersonID]] = [:]
         for pair in rejected {
             partners[pair.low, default: []].append(pair.high)
@@ -164,17 +201,16 @@ struct UnionFind {
             }
         }
         self.indexOf = indexOf
-        self.profiles = profiles.map(\.id)
+        self.profiles = partners.isEmpty ? [] : profiles.map(\.id)
     }
-
-    private let profiles: [PersonID]
 
     mutating func find(_ x: Int) -> Int {
         var root = x
-        while let next = parent[root], next != root { root = next }
+        while Int(parent[root]) != root { root = Int(parent[root]) }
         var node = x
-        while let next = parent[node], next != root {
-            parent[node] = root
+        while Int(parent[node]) != root {
+            let next = Int(parent[node])
+            parent[node] = Int32(root)
             node = next
         }
         return root
@@ -194,10 +230,14 @@ struct UnionFind {
                 }
             }
         }
-        parent[rb] = ra
-        parent[ra] = ra
+        parent[rb] = Int32(ra)
         members[ra] = left + right
         members[rb] = nil
         return true
     }
+}
+
+/// A matching pass was abandoned because its checkpoint said to stop.
+public struct MatchingStopped: Error, Sendable {
+    public init() {}
 }

@@ -56,14 +56,21 @@ public enum NameNormaliser {
 
     /// The parts of a handle split at separators: `"jane.doe"` → `["jane", "doe"]`.
     public static func handleTokens(_ text: String) -> [String] {
-        tokens(text.replacingOccurrences(of: "_", with: " "))
+        tokens(text)  // `_` is a separator like any other punctuation
     }
 
     /// Drops trailing digits: `"jdoe42"` → `"jdoe"`.
     public static func withoutTrailingDigits(_ text: String) -> String {
-        var result = Substring(text)
-        while let last = result.last, last.isASCII, last.isNumber { result = result.dropLast() }
-        return String(result)
+        let utf8 = text.utf8
+        var end = utf8.endIndex
+        while end > utf8.startIndex {
+            let before = utf8.index(before: end)
+            guard (0x30...0x39).contains(utf8[before]) else { break }
+            end = before
+        }
+        if end == utf8.endIndex { return text }
+        // A trailing ASCII digit is never part of a larger character, so this cut is on a boundary.
+        return String(Substring(utf8[..<end]))
     }
 
     private static func fold(_ scalar: Unicode.Scalar) -> String? {

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import RosterAgent
+import RosterCore
+import RosterStore
+import Testing
+
+@Suite("The merge proposals refresh: interruption and edited files")
+struct ProposalRefreshTests {
+    let root: String
+    let state: StateLayout
+    let store: SQLiteStore
+    let pipeline: Pipeline
+    let desk: ProposalDesk
+
+    init() throws {
+        root =
+            FileManager.default.temporaryDirectory.appendingPathComponent("roster-refresh-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        state = StateLayout(root: root + "/state")
+        try state.prepare()
+        store = try SQLiteStore(path: state.database)
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        pipeline = Pipeline(state: state, config: RosterConfig(), store: store, logger: logger)
+        desk = ProposalDesk(state: state, store: store, placeholders: [], logger: logger)
+    }
+
+    func ingest(_ name: String, _ text: String) throws {
+        let path = root + "/" + name
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let outcome = try pipeline.ingest(path: path, disposition: .move)
+        guard case .applied = outcome.status else {
+            Issue.record("expected applied: \(outcome.line)")
+            return
+        }
+    }
+
+    /// The open proposals' files, by name.
+    func files() throws -> [String: String] {
+        var files: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: desk.folder) where name.hasSuffix(".yaml") {
+            files[name] = try String(contentsOfFile: desk.folder + "/" + name, encoding: .utf8)
+        }
+        return files
+    }
+
+    @Test func aStoppedPassLeavesTheProposalsAsTheyWereAndTheNextOneCompletesIt() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try ingest("github.csv", "account_id,login,name,email\n101,janedoe,Jane Doe,jane.doe@gmail.com\n")
+        try ingest("jira.csv", "account_id,display_name,email,active\nj-1,Jane Doe,,true\n")
+        try desk.refresh()
+        let before = try store.openProposals()
+        let filesBefore = try files()
+        #expect(before.count == 1)
+        #expect(filesBefore.count == 1)
+
+        try ingest(
+            "github-2.csv", "account_id,login,name,email\n102,bsmith,Bob Smith,bob.smith@gmail.com\n")
+        try ingest("jira-2.csv", "account_id,display_name,email,active\nj-2,Bob Smith,,true\n")
+        for stopAfter in [0, 1, 2] {
+            var calls = 0
+            #expect(throws: MatchingStopped.self) {
+                try desk.refresh {
+                    calls += 1
+                    return calls <= stopAfter
+                }
+            }
+            #expect(try store.openProposals() == before, "nothing recorded by a stopped pass")
+            #expect(try files() == filesBefore, "no file written by a stopped pass")
+        }
+
+        let result = try desk.refresh()
+        #expect(result.sync.opened.count == 1)
+        #expect(result.sync.unchanged == before.map(\.id))
+        #expect(try files().count == 2)
+    }
+
+    @Test func anEditedFileIsReadAndAnUnchangedOneIsNotReadAgain() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try ingest("github.csv", "account_id,login,name,email\n101,janedoe,Jane Doe,jane.doe@gmail.com\n")
+        try ingest("jira.csv", "account_id,display_name,email,active\nj-1,Jane Doe,,true\n")
+        try desk.refresh()
+        let id = try #require(try store.openProposals().first?.id)
+        let path = "\(desk.folder)/\(id).yaml"
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+
+        // Nothing edited: nothing to read, nothing decided.
+        #expect(try desk.applyFileDecisions().decided.isEmpty)
+        #expect(try desk.applyFileDecisions().malformed.isEmpty)
+
+        // An edit (new size, time and inode) is read and applied.
+        try Data(written.replacingOccurrences(of: "decision: pending", with: "decision: accept").utf8)
+            .write(to: URL(fileURLWithPath: path), options: .atomic)
+        let decided = try desk.applyFileDecisions().decided
+        #expect(decided.count == 1)
+        #expect(try store.openProposals().isEmpty)
+        #expect(FileManager.default.fileExists(atPath: "\(desk.decidedFolder)/\(id).yaml"))
+    }
+
+    @Test func aLostStampsFileOnlyMeansReadingEveryFileOnce() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try ingest("github.csv", "account_id,login,name,email\n101,janedoe,Jane Doe,jane.doe@gmail.com\n")
+        try ingest("jira.csv", "account_id,display_name,email,active\nj-1,Jane Doe,,true\n")
+        try desk.refresh()
+        let id = try #require(try store.openProposals().first?.id)
+        let path = "\(desk.folder)/\(id).yaml"
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        try Data(written.replacingOccurrences(of: "decision: pending", with: "decision: reject").utf8)
+            .write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileManager.default.removeItem(atPath: desk.stampsPath)
+        #expect(try desk.applyFileDecisions().decided == ["\(id): rejected"])
+    }
+}
