@@ -9,19 +9,11 @@ public struct PersonID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Parses `U-000017`, `u-17` or `U17`; nil for anything else.
     public init?(parsing text: some StringProtocol) {
-        var rest = Substring(text)
-        guard let first = rest.first, first == "U" || first == "u" else { return nil }
-        rest = rest.dropFirst()
-        if rest.first == "-" { rest = rest.dropFirst() }
-        guard !rest.isEmpty, rest.count <= 18, rest.allSatisfy(\.isASCIIDigit), let value = Int64(rest), value > 0
-        else { return nil }
+        guard let value = PrefixedID.parse(text, prefix: "U", prefixRequired: true) else { return nil }
         self.rawValue = value
     }
 
-    public var description: String {
-        let digits = String(rawValue)
-        return "U-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
-    }
+    public var description: String { PrefixedID.format(rawValue, prefix: "U") }
 
     public static func < (lhs: PersonID, rhs: PersonID) -> Bool {
         lhs.rawValue < rhs.rawValue
