@@ -7,36 +7,18 @@ enum NeighbourFormats {
         _ kind: FileKind, header: CSVRecord, reader: CSVReader<Source>, config: RosterConfig,
         ledger: inout any RosterLedger, report: (Problem) throws -> Void, checkpoint: () throws -> Void
     ) throws -> IngestSummary {
+        func run(_ reconciler: some RowReconciler) throws -> IngestSummary {
+            var reconciler = reconciler
+            try reconciler.run(header: header, reader: reader, ledger: &ledger, report: report, checkpoint: checkpoint)
+            return reconciler.summary
+        }
         switch kind {
         case .seiDevelopersCSV:
-            var reconciler = SEIDevelopersReconciler(config: config)
-            if try reconciler.header(header, report: report) {
-                while let record = try reader.next() {
-                    try checkpoint()
-                    try reconciler.row(record, ledger: &ledger, report: report)
-                }
-                try reconciler.finish(ledger: ledger, report: report)
-            }
-            return reconciler.summary
+            return try run(SEIDevelopersReconciler(config: config))
         case .devlakeUsersCSV:
-            var reconciler = DevLakeUsersReconciler(config: config)
-            if try reconciler.header(header, report: report) {
-                while let record = try reader.next() {
-                    try checkpoint()
-                    try reconciler.row(record, ledger: &ledger, report: report)
-                }
-                try reconciler.finish(ledger: ledger, report: report)
-            }
-            return reconciler.summary
+            return try run(DevLakeUsersReconciler(config: config))
         case .devlakeAccountMappingCSV:
-            var reconciler = DevLakeAccountMappingReconciler()
-            if try reconciler.header(header, report: report) {
-                while let record = try reader.next() {
-                    try checkpoint()
-                    try reconciler.row(record, ledger: &ledger, report: report)
-                }
-            }
-            return reconciler.summary
+            return try run(DevLakeAccountMappingReconciler())
         default:
             preconditionFailure("not a neighbouring tool's format: \(kind.name)")
         }

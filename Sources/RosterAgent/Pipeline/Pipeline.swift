@@ -147,13 +147,9 @@ public final class Pipeline: Sendable {
                 case .kind(.usersCSV, _, let reason):
                     recognised = (.usersCSV, reason)
                     var reconciler = UsersCSVReconciler(config: config)
-                    if try reconciler.header(header, report: report) {
-                        while let record = try reader.next() {
-                            guard checkpoint() else { throw IngestError.stopped(path) }
-                            try reconciler.row(record, ledger: &ledger, report: report)
-                        }
-                        try reconciler.finish(ledger: ledger, report: report)
-                    }
+                    try reconciler.run(
+                        header: header, reader: reader, ledger: &ledger, report: report,
+                        checkpoint: { guard checkpoint() else { throw IngestError.stopped(path) } })
                     summary = reconciler.summary
                 case .kind(let kind, _, let reason)
                 where kind == .seiDevelopersCSV || kind == .devlakeUsersCSV || kind == .devlakeAccountMappingCSV:
