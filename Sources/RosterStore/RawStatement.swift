@@ -54,17 +54,6 @@ struct RawStatement {
         }
     }
 
-    /// Runs a query and returns the first two integer columns of its first row, if any.
-    func int64Pair() throws -> (Int64, Int64)? {
-        defer { reset() }
-        let code = sqlite3_step(handle)
-        switch code {
-        case SQLITE_ROW: return (sqlite3_column_int64(handle, 0), sqlite3_column_int64(handle, 1))
-        case SQLITE_DONE: return nil
-        default: throw error(code)
-        }
-    }
-
     /// Runs a query and hands its first row, if any, to `read`.
     func firstRow<T>(_ read: (Row) -> T) throws -> T? {
         defer { reset() }

@@ -148,10 +148,10 @@ extension UsersCSVLayout {
             }
             // Line breaks and tabs may stand in free text; other controls and direction overrides not.
             let visible = raw.filter { $0 != "\r\n" && $0 != "\n" && $0 != "\r" && $0 != "\t" }
-            if case .string = attribute.type, let reason = TextCheck.problem(inName: visible) {
+            if case .string = attribute.type, let reason = TextCheck.problem(in: visible, called: "the value") {
                 problems.append(
                     Problem(
-                        line: line, column: header(index), value: raw, problem: reason.replacingName(),
+                        line: line, column: header(index), value: raw, problem: reason,
                         fix: "retype the value without hidden characters"))
                 continue
             }
@@ -178,17 +178,16 @@ extension UsersCSVLayout {
     }
 }
 
-extension String {
-    fileprivate func replacingName() -> String {
-        hasPrefix("the name ") ? "the value " + dropFirst("the name ".count) : self
-    }
-}
-
 /// Checks on free text such as names.
 public enum TextCheck {
     /// Why a name can't be stored as it is, or nil: control characters and bidirectional overrides
     /// (which can make a name display as something else) are refused.
     public static func problem(inName name: String) -> String? {
+        problem(in: name, called: "the name")
+    }
+
+    /// Why free text can't be stored as it is, or nil; `subject` opens the reason ("the value").
+    public static func problem(in name: String, called subject: String) -> String? {
         // Fast path on the bytes: C0 controls and DEL are single bytes, C1 controls start with 0xC2
         // 0x80...0x9F, and the direction overrides with 0xE2 0x80 or 0xE2 0x81.
         let bytes = Array(name.utf8)
@@ -205,10 +204,10 @@ public enum TextCheck {
         if !suspicious { return nil }
         for scalar in name.unicodeScalars {
             if scalar.properties.generalCategory == .control {
-                return "the name contains a control character (U+\(hex(scalar)))"
+                return "\(subject) contains a control character (U+\(hex(scalar)))"
             }
             if (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value) {
-                return "the name contains a text-direction override (U+\(hex(scalar)))"
+                return "\(subject) contains a text-direction override (U+\(hex(scalar)))"
             }
         }
         return nil
