@@ -33,6 +33,15 @@ public protocol RosterStore: MatchingStore {
 
     /// Counts for `roster status`.
     func status() throws -> StoreStatus
+
+    /// The marker of the output called `name`, if it has one (``OutputMarker``).
+    func outputMarker(_ name: String) throws -> OutputMarker?
+
+    /// Saves (or, with nil, forgets) the marker of the output called `name`.
+    func setOutputMarker(_ name: String, to marker: OutputMarker?) throws
+
+    /// The id of the newest audit row, 0 when there is none.
+    func latestAudit() throws -> Int64
 }
 
 /// A file about to be applied.

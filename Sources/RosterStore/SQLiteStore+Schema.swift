@@ -80,6 +80,7 @@ extension SQLiteStore {
                     """)
         }
         registerMatchingMigration(&migrator)
+        registerMarkersMigration(&migrator)
         return migrator
     }
 }

@@ -183,3 +183,20 @@ struct SQLiteStoreTests {
         #expect(rows[1]["enumValues"] as String? == "A\nB")
     }
 }
+
+@Suite("Output markers")
+struct OutputMarkerTests {
+    @Test("a marker is kept per output, replaced and forgotten")
+    func markers() throws {
+        let store = try SQLiteStore(writer: DatabaseQueue())
+        #expect(try store.outputMarker("org-units") == nil)
+        #expect(try store.latestAudit() == 0)
+        try store.setOutputMarker("org-units", to: OutputMarker(audit: 7, fingerprint: "a"))
+        try store.setOutputMarker("match-keys", to: OutputMarker(audit: 3, fingerprint: "b"))
+        try store.setOutputMarker("org-units", to: OutputMarker(audit: 9, fingerprint: "c"))
+        #expect(try store.outputMarker("org-units") == OutputMarker(audit: 9, fingerprint: "c"))
+        #expect(try store.outputMarker("match-keys") == OutputMarker(audit: 3, fingerprint: "b"))
+        try store.setOutputMarker("org-units", to: nil)
+        #expect(try store.outputMarker("org-units") == nil)
+    }
+}

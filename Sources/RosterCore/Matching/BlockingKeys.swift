@@ -5,6 +5,10 @@
 /// handles a name would spell (`janedoe`, `jdoe`, `doejane`). Each key is prefixed by its kind so
 /// that a name key never meets a handle key by accident.
 public enum BlockingKeys {
+    /// Changes whenever the keys a profile yields or their hashes change, so that a stored index of
+    /// keys is rebuilt rather than trusted.
+    public static let version = 1
+
     public static func keys(of profile: MatchProfile) -> [String] {
         var keys: [String] = []
         func add(_ key: String) {
