@@ -67,6 +67,7 @@ public final class Pipeline: Sendable {
     ) throws -> FileOutcome {
         let fileName = AtomicFile.split(path).name
         let startedAt = now()
+        let clock = ContinuousClock.now
         var logger = self.logger
         logger[metadataKey: "file.name"] = "\(fileName)"
 
@@ -218,6 +219,7 @@ public final class Pipeline: Sendable {
                 metadata: [
                     "rows": "\(summary.rows)", "people.created": "\(summary.peopleCreated)",
                     "people.updated": "\(summary.peopleUpdated)",
+                    "seconds": "\(Self.seconds(since: clock))",
                 ])
             return outcome
         }
@@ -286,12 +288,14 @@ public final class Pipeline: Sendable {
     public func refreshOutputs(checkpoint: () -> Bool = { true }) throws {
         // The exports first: they are what most readers wait for, and the proposals pass is the
         // slower part on a large roster.
+        let clock = ContinuousClock.now
         try AtomicFile.write(state.usersExport) { writer in
             try UsersExport.write(store: store, config: config) { try writer.write($0) }
         }
         try AtomicFile.write(state.accountsExport) { writer in
             try AccountsExport.write(store: store) { try writer.write($0) }
         }
+        logger.info("Wrote the users and accounts exports", metadata: ["seconds": "\(Self.seconds(since: clock))"])
         try OrgUnitsExport.refresh(store: store, config: config, state: state)
         try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh(
             checkpoint: checkpoint)
@@ -352,6 +356,13 @@ public final class Pipeline: Sendable {
     }
 
     /// `20261122T104512Z`.
+    /// Seconds since `start`, rounded to milliseconds, for log lines.
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (seconds * 1000).rounded() / 1000
+    }
+
     static func reportStamp(_ date: Date) -> String {
         Timestamp.string(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
     }
