@@ -91,8 +91,16 @@ struct SQLiteLedger: RosterLedger {
                 """)
     }
 
+    /// The person with this id; a merged person's id resolves to the person it was merged into,
+    /// so that a row from an export taken before the merge still finds its person.
     func person(_ id: PersonID) throws -> PersonSnapshot? {
-        guard let row = try Row.fetchOne(selectPerson, arguments: [id.rawValue]) else { return nil }
+        var id = id
+        var found = try Row.fetchOne(selectPerson, arguments: [id.rawValue])
+        if found == nil, let survivor = try SQLiteStore.resolve(db, id) {
+            id = survivor
+            found = try Row.fetchOne(selectPerson, arguments: [id.rawValue])
+        }
+        guard let row = found else { return nil }
         var snapshot = PersonSnapshot(id: id, name: row[0], primaryEmail: nil, isBot: row[1])
         let emails = try Row.fetchCursor(selectEmails, arguments: [id.rawValue])
         while let row = try emails.next() {

@@ -66,20 +66,24 @@ public struct UsersCSVReconciler {
 
         // Who is this row about?
         var existing: PersonSnapshot?
-        if let id = row.id {
+        if let given = row.id {
             let idColumn = layout!.headers[layout!.id!]
-            guard let person = try ledger.person(id) else {
+            guard let person = try ledger.person(given) else {
                 problems.append(
                     Problem(
-                        line: line, column: idColumn, value: id.description, problem: "no person has the id \(id)",
+                        line: line, column: idColumn, value: given.description,
+                        problem: "no person has the id \(given)",
                         fix: "leave id empty to add a new person, or take the id from a current users export"))
                 return
             }
+            // A merged person's id resolves to the person it was merged into.
+            let id = person.id
+            let named = id == given ? "\(id)" : "\(given) (merged into \(id))"
             if let earlier = touched[id] {
                 problems.append(
                     Problem(
-                        line: line, column: idColumn, value: id.description,
-                        problem: "\(id) is already given on line \(earlier)",
+                        line: line, column: idColumn, value: given.description,
+                        problem: "\(named) is already given on line \(earlier)",
                         fix: "keep one row per person: merge the two rows"))
                 return
             }
@@ -87,6 +91,7 @@ public struct UsersCSVReconciler {
                 problems.append(emailConflict(row.email, owner: owner, line: line, column: emailColumn, target: id))
                 return
             }
+            if id != given { summary.note("line \(line): \(given) was merged into \(id); the row applies to \(id)") }
             existing = person
         } else if let owner = try ledger.owner(ofEmail: row.email) {
             if let earlier = touched[owner] {
