@@ -197,4 +197,17 @@ import Testing
         #expect(process.terminationStatus == 70)
         #expect(agent.stderr.contains("it is not a directory"))
     }
+
+    @Test func aDeletedStateFolderStopsTheAgentWithAClearError() async throws {
+        let agent = try WatchHarness()
+        try agent.start()
+        try await agent.waitUntilWatching()
+        try agent.drop("users.csv", WatchHarness.users(0..<2))
+        try await agent.eventually("the export") { agent.exportRows.count == 2 }
+        try FileManager.default.removeItem(atPath: agent.state)
+        let process = try #require(agent.process)
+        try await agent.eventually("the agent to stop") { !process.isRunning }
+        #expect(process.terminationStatus == 70)
+        #expect(agent.stderr.contains("was deleted while the agent had it open"))
+    }
 }

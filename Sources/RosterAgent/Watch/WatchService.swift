@@ -95,6 +95,10 @@ public final class WatchService: Service {
 
         let loop = WatchLoop(service: self, config: initialConfig, mode: mode, scanner: scanner)
         try await loop.repairOutputs()
+        // The store file as opened: if it is deleted or replaced (the state folder removed, a
+        // restore copied over it), writes would go to a file nobody can see any more.
+        let storeFile = FileSignature.of(state.database)
+        var failure: (any Error)?
 
         let (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
         let watcher = InotifyWatcher()
@@ -164,6 +168,10 @@ public final class WatchService: Service {
                     case .rescanTimer:
                         loop.scan(reason: nil)
                     case .proposalsTimer:
+                        if let storeFile, let lost = StateGone.check(state.database, opened: storeFile) {
+                            failure = lost
+                            break
+                        }
                         await loop.checkProposals()
                     case .reload:
                         await loop.reload()
@@ -171,7 +179,7 @@ public final class WatchService: Service {
                         tickDue = nil
                         await loop.processSettled()
                     }
-                    if stopping.load(ordering: .acquiring) { break }
+                    if stopping.load(ordering: .acquiring) || failure != nil { break }
                     // Wake up when the next file may have settled.
                     if let due = loop.nextDue, tickDue.map({ due < $0 }) ?? true {
                         tickDue = due
@@ -192,6 +200,10 @@ public final class WatchService: Service {
             self.stopping.store(true, ordering: .releasing)
             self.notifier.stopping()
             continuation.yield(.stop)
+        }
+        if let failure {
+            logger.critical("Stopping: \(failure)")
+            throw failure
         }
         logger.info("Stopped watching", metadata: ["watch.path": "\(folder)"])
     }
@@ -250,5 +262,25 @@ enum Clocks {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+}
+
+/// The store file the agent opened was deleted or replaced under it.
+struct StateGone: Error, CustomStringConvertible {
+    var path: String
+    var replaced: Bool
+
+    var description: String {
+        replaced
+            ? "the store \(path) was replaced while the agent had it open; restart the agent to use the new one"
+            : "the store \(path) was deleted while the agent had it open (was the state folder removed?); "
+                + "restart the agent to start a new one, or restore the state folder from a backup first"
+    }
+
+    /// The problem, if the file at `path` is no longer the one opened.
+    static func check(_ path: String, opened: FileSignature) -> StateGone? {
+        guard let now = FileSignature.of(path) else { return StateGone(path: path, replaced: false) }
+        if now.device != opened.device || now.inode != opened.inode { return StateGone(path: path, replaced: true) }
+        return nil
     }
 }
