@@ -352,7 +352,7 @@ extension SQLiteStore {
                             d.proposalId
                         FROM audit a LEFT JOIN ingest i ON i.id = a.ingestId
                         LEFT JOIN mergeDecision d ON a.ingestId IS NULL AND d.id = a.line
-                        WHERE a.subject = ? AND a.action LIKE 'account.%' ORDER BY a.id
+                        WHERE a.subject = ? AND \(Self.accountRows("a")) ORDER BY a.id
                         """,
                     arguments: [key.description])
                 for row in rows {

@@ -200,3 +200,25 @@ struct OutputMarkerTests {
         #expect(try store.outputMarker("org-units") == nil)
     }
 }
+
+@Suite("Audit indexes")
+struct AuditIndexTests {
+    @Test("an account's history is found through the account-only subject index")
+    func accountHistoryUsesThePartialIndex() throws {
+        let store = try SQLiteStore(writer: DatabaseQueue())
+        let plan = try store.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    EXPLAIN QUERY PLAN SELECT a.action FROM audit a
+                    WHERE a.subject = ? AND \(SQLiteStore.accountRows("a")) ORDER BY a.id
+                    """, arguments: ["github:1"]
+            ).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("audit_account") }, "plan: \(plan)")
+        let indexes = try store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit'")
+        }
+        #expect(!indexes.contains("audit_subject"))
+    }
+}
