@@ -139,14 +139,24 @@ struct SQLiteLedger: RosterLedger {
         return try selectIsBot.int64().map { $0 != 0 }
     }
 
-    mutating func createPerson(name: String, isBot: Bool, line: Int) throws -> PersonID {
+    /// One audit row records the person and their first address (`subject`), rather than one for
+    /// each: one statement fewer of the five a new person with an email cost.
+    mutating func createPerson(name: String, primaryEmail: String?, isBot: Bool, line: Int) throws -> PersonID {
         insertPerson.bind(1, name)
         insertPerson.bind(2, isBot ? 1 : 0 as Int64)
         insertPerson.bind(3, now)
         insertPerson.bind(4, now)
         try insertPerson.run()
         let id = PersonID(db.lastInsertedRowID)
-        try audit(line: line, action: "person.create", person: id, subject: nil, before: nil, after: name)
+        if let primaryEmail {
+            insertOrPromotePrimary.bind(1, primaryEmail)
+            insertOrPromotePrimary.bind(2, id.rawValue)
+            try insertOrPromotePrimary.run()
+            guard db.changesCount == 1 else {
+                throw StoreError("\(primaryEmail) belongs to another person; the plan should have caught it")
+            }
+        }
+        try audit(line: line, action: "person.create", person: id, subject: primaryEmail, before: nil, after: name)
         return id
     }
 

@@ -165,6 +165,17 @@ import Testing
         let expectedPeople = 2 + applied + (asRoot ? 1 : 0)
         try await agent.eventually("the export of every applied file") { agent.exportRows.count == expectedPeople }
 
+        // A rejected file is moved before its errors file is committed beside it: wait for those.
+        let rejectedItems = corpus.filter {
+            if case .rejected = $0.expected { return true }
+            return false
+        }
+        try await agent.eventually("the errors files of the rejected files") {
+            rejectedItems.allSatisfy {
+                FileManager.default.fileExists(atPath: "\(agent.state)/rejected/\(Self.safeName($0.name)).errors.csv")
+            }
+        }
+
         // Each file went where it should, with a reason.
         let archived = Set(agent.archived)
         let rejected = Set(agent.rejected)

@@ -90,10 +90,10 @@ public struct AccountsReconciler {
             person = target
         } else {
             let name = record.displayName ?? record.login ?? record.key.accountID
-            person = try ledger.createPerson(name: name, isBot: record.isBot, line: record.line)
+            let email = emailOwned ? nil : linkEmail
+            person = try ledger.createPerson(name: name, primaryEmail: email, isBot: record.isBot, line: record.line)
             summary.peopleCreated += 1
-            if let linkEmail, !emailOwned {
-                try ledger.apply(.setPrimaryEmail(linkEmail, previous: nil), to: person, line: record.line)
+            if let linkEmail = email {
                 summary.emailsAdded += 1
                 summary.note("\(place): created \(person) \"\(name)\" <\(linkEmail)> for \(record.key)")
             } else {

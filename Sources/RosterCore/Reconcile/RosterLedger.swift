@@ -67,8 +67,9 @@ public protocol RosterLedger {
     func account(_ key: AccountKey) throws -> AccountSnapshot?
     /// Whether the person is a bot; nil when there is no such person.
     func isBot(_ person: PersonID) throws -> Bool?
-    /// Creates a person without emails; `line` is the source line for the audit log.
-    mutating func createPerson(name: String, isBot: Bool, line: Int) throws -> PersonID
+    /// Creates a person, with `primaryEmail` when given (an address no one has: the caller checked);
+    /// `line` is the source line for the audit log.
+    mutating func createPerson(name: String, primaryEmail: String?, isBot: Bool, line: Int) throws -> PersonID
     mutating func apply(_ change: Change, to person: PersonID, line: Int) throws
 }
 
@@ -79,6 +80,6 @@ extension RosterLedger {
 
     /// Creates a human person without emails.
     public mutating func createPerson(name: String, line: Int) throws -> PersonID {
-        try createPerson(name: name, isBot: false, line: line)
+        try createPerson(name: name, primaryEmail: nil, isBot: false, line: line)
     }
 }

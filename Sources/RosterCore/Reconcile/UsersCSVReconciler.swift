@@ -151,8 +151,7 @@ public struct UsersCSVReconciler {
                 changed = true
             }
         } else {
-            person = try ledger.createPerson(name: row.name, line: line)
-            try ledger.apply(.setPrimaryEmail(row.email, previous: nil), to: person, line: line)
+            person = try ledger.createPerson(name: row.name, primaryEmail: row.email, isBot: false, line: line)
             summary.peopleCreated += 1
             summary.emailsAdded += 1
             summary.note("line \(line): created \(person) \"\(row.name)\" <\(row.email)>")

@@ -60,8 +60,11 @@ struct InMemoryLedger: RosterLedger {
         people.values.first { $0.primaryEmail == address || $0.otherEmails.contains(address) }
     }
 
-    mutating func createPerson(name: String, isBot: Bool, line: Int) throws -> PersonID {
-        let id = seed(name, nil)
+    mutating func createPerson(name: String, primaryEmail: String?, isBot: Bool, line: Int) throws -> PersonID {
+        if let primaryEmail, let owner = try owner(ofEmail: primaryEmail) {
+            throw Mismatch(description: "\(primaryEmail) already belongs to \(owner)")
+        }
+        let id = seed(name, primaryEmail)
         people[id]?.isBot = isBot
         created.append((id, line))
         return id
