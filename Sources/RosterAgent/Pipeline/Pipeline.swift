@@ -292,7 +292,19 @@ public final class Pipeline: Sendable {
         try AtomicFile.write(state.accountsExport) { writer in
             try AccountsExport.write(store: store) { try writer.write($0) }
         }
-        try OrgUnitsExport.refresh(store: store, config: config, state: state)
+        let started = ContinuousClock.now
+        let units = try OrgUnitsExport.refresh(store: store, config: config, state: state)
+        if !config.orgUnits.isEmpty || !units.written.isEmpty {
+            var mode = "incremental"
+            if case .full(let reason) = units.mode { mode = "full (\(reason))" }
+            let elapsed = ContinuousClock.now - started
+            logger.info(
+                "Refreshed org units",
+                metadata: [
+                    "org_units.mode": "\(mode)", "people": "\(units.people)", "files.written": "\(units.written.count)",
+                    "seconds": "\(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))",
+                ])
+        }
         try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh(
             checkpoint: checkpoint)
     }
