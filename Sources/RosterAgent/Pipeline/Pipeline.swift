@@ -295,15 +295,17 @@ public final class Pipeline: Sendable {
         let started = ContinuousClock.now
         let units = try OrgUnitsExport.refresh(store: store, config: config, state: state)
         if !config.orgUnits.isEmpty || !units.written.isEmpty {
-            var mode = "incremental"
-            if case .full(let reason) = units.mode { mode = "full (\(reason))" }
-            let elapsed = ContinuousClock.now - started
-            logger.info(
-                "Refreshed org units",
-                metadata: [
-                    "org_units.mode": "\(mode)", "people": "\(units.people)", "files.written": "\(units.written.count)",
-                    "seconds": "\(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))",
-                ])
+            let elapsed = (ContinuousClock.now - started).components
+            var metadata: Logger.Metadata = [
+                "org_units.mode": "incremental", "people": "\(units.people)",
+                "files.written": "\(units.written.count)",
+                "seconds": "\(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)",
+            ]
+            if case .full(let reason) = units.mode {
+                metadata["org_units.mode"] = "full"
+                metadata["org_units.reason"] = "\(reason)"
+            }
+            logger.info("Refreshed org units", metadata: metadata)
         }
         try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh(
             checkpoint: checkpoint)
