@@ -3,6 +3,10 @@ import Foundation
 public import RosterCore
 public import RosterStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The member lists of the configured org units: `exports/org-units/<unit>.csv` (`id,full_name,
 /// email` and the attributes the unit's filters read) and `exports/org-units.csv` (`unit,person_id`).
 ///
@@ -137,6 +141,27 @@ public enum OrgUnitsExport {
             return Refresh(mode: .incremental, people: 0, written: [])
         }
         try StateLayout.ensureFolder(folder, role: "the org units folder")
+        return try locked("\(state.exports)/.org-units.lock") {
+            try refreshLocked(store: store, config: config, state: state)
+        }
+    }
+
+    /// Runs `body` holding an exclusive lock on the file at `path`: the agent and a command
+    /// (`roster proposals accept`, `unmerge`) sharing a state folder take turns, so that one's
+    /// older files can't land after the other saved a newer marker.
+    private static func locked<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else { throw FileError.syscall("open the lock file", path: path) }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw FileError.syscall("lock", path: path) }
+        }
+        return try body()
+    }
+
+    private static func refreshLocked(store: any RosterStore, config: RosterConfig, state: StateLayout) throws
+        -> Refresh
+    {
         let fingerprint = fingerprint(config)
         let reason: String
         if let marker = try store.outputMarker(OutputMarker.orgUnitsName) {
