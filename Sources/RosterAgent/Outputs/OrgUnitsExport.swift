@@ -272,7 +272,7 @@ public enum OrgUnitsExport {
         }
         if !touched.isEmpty { try store.markOrgUnitFilesPending(touched.map { units[$0].name }) }
 
-        let changedIDs = Set(ids.map(\.rawValue))
+        let changedIDs = ids.map(\.rawValue)
         var written: [String] = []
         for unit in touched {
             let attributes = units[unit].filterAttributes

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Replaces the records of some people in a CSV file written in key order, without parsing the rest.
 ///
 /// Org unit member files list people in id order, `org-units.csv` lists them by unit then id. When
@@ -30,8 +34,8 @@ struct SortedCSVPatch {
     /// The file's expected first line, with its line end.
     var header: [UInt8]
     var layout: Layout
-    /// The people whose records are replaced.
-    var changed: Set<Int64>
+    /// The people whose records are replaced, sorted.
+    var changed: [Int64]
     /// Their new records, with line ends, in key order.
     var records: [(key: Key, bytes: [UInt8])]
     /// Per group, how many records of other people the file must hold.
@@ -49,6 +53,9 @@ struct SortedCSVPatch {
         var run = position  // start of the records copied as they are
         var next = 0
         var last: Key?
+        // Keys only grow within a group, so one cursor into `changed` per group replaces a hash
+        // lookup per record.
+        var cursor = 0
         var lastUnit: (bytes: UnsafeBufferPointer<UInt8>, group: Int)?
         while position < bytes.count {
             guard let end = Self.recordEnd(bytes, from: position) else { return nil }
@@ -75,8 +82,10 @@ struct SortedCSVPatch {
                 key = Key(group: group, id: id)
             }
             if let last, !(last < key) { return nil }
+            if last?.group != key.group { cursor = 0 }
             last = key
-            let replaced = changed.contains(key.id)
+            while cursor < changed.count, changed[cursor] < key.id { cursor += 1 }
+            let replaced = cursor < changed.count && changed[cursor] == key.id
             if replaced || (next < records.count && records[next].key < key) {
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<position]))
                 while next < records.count, records[next].key < key {
@@ -100,6 +109,12 @@ struct SortedCSVPatch {
     /// The index after the line end that closes the record starting at `start`; quoted line ends
     /// belong to the field. Nil when the file ends inside the record.
     static func recordEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, start < bytes.count,
+            let found = memchr(base + start, 0x0A, bytes.count - start)
+        else { return nil }
+        let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        // Most records hold no quote: the first line end closes them. memchr scans a word at a time.
+        if memchr(base + start, 0x22, newline - start) == nil { return newline + 1 }
         var quoted = false
         var index = start
         while index < bytes.count {
@@ -115,12 +130,10 @@ struct SortedCSVPatch {
     }
 
     static func firstComma(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int? {
-        var index = start
-        while index < end {
-            if bytes[index] == UInt8(ascii: ",") { return index }
-            index += 1
+        guard let base = bytes.baseAddress, start < end, let found = memchr(base + start, 0x2C, end - start) else {
+            return nil
         }
-        return nil
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Reads `U-000017` at `start`, as the exports write person ids.
