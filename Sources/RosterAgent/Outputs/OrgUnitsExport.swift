@@ -221,6 +221,7 @@ public enum OrgUnitsExport {
         where file.hasSuffix(".csv") && !names.contains(file) {
             try? FileManager.default.removeItem(atPath: "\(folder)/\(file)")
         }
+        try syncAll(written)
         let members = config.orgUnits.enumerated().map { position, unit in
             OrgUnitMembers(unit: unit.name, members: evaluation.members[position].map(\.id))
         }
@@ -310,6 +311,7 @@ public enum OrgUnitsExport {
             guard let outcome = try apply(patch, to: state.orgUnitsIndex) else { return nil }
             if outcome { written.append(state.orgUnitsIndex) }
         }
+        try syncAll(written)
         try store.saveOrgUnitMembers(.people(now), marker: newMarker)
         return Refresh(mode: .incremental, people: ids.count, written: written)
     }
@@ -322,7 +324,7 @@ public enum OrgUnitsExport {
         let patched = current.withUnsafeBytes { patch.apply(to: $0) }
         guard let patched else { return nil }
         if same(current, patched) { return false }
-        try AtomicFile.write(path, bytes: patched)
+        try AtomicFile.write(path, bytes: patched, durable: false)
         return true
     }
 
@@ -344,13 +346,32 @@ public enum OrgUnitsExport {
         return bytes
     }
 
-    /// Writes `bytes` atomically unless `path` already holds exactly them.
+    /// Writes `bytes` atomically, not yet synced (see ``syncAll(_:)``), unless `path` already
+    /// holds exactly them.
     ///
     /// - Returns: Whether the file was written.
     static func writeIfChanged(_ path: String, _ bytes: [UInt8]) throws -> Bool {
         if let current = FileManager.default.contents(atPath: path), same(current, bytes) { return false }
-        try AtomicFile.write(path, bytes: bytes)
+        try AtomicFile.write(path, bytes: bytes, durable: false)
         return true
+    }
+
+    /// Makes the files written durable, before the memberships that describe them are saved.
+    ///
+    /// Each file is written without a sync, then all are synced here: the file system commits its
+    /// journal once or twice instead of twice per file (about 4 ms each on ext4), which was most of
+    /// an incremental refresh. Should power fail before this, the marker has not moved, and a file
+    /// left empty fails the patch's check and is rebuilt.
+    private static func syncAll(_ paths: [String]) throws {
+        var folders = Set<String>()
+        for path in paths {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw FileError.syscall("open", path: path) }
+            defer { close(descriptor) }
+            guard fsync(descriptor) == 0 else { throw FileError.syscall("sync", path: path) }
+            folders.insert(AtomicFile.split(path).folder)
+        }
+        for folder in folders.sorted() { try AtomicFile.syncFolder(folder) }
     }
 }
 
