@@ -118,7 +118,10 @@ extension SQLiteStore {
         try writer.write { db in
             switch change {
             case .all(let units):
-                try db.execute(sql: "DELETE FROM orgUnitMember; DELETE FROM orgUnitFile")
+                // Millions of rows: the person index is built once after them, by sorting, rather
+                // than kept up to date row by row. A failure rolls the drop back with the rest.
+                try db.execute(
+                    sql: "DROP INDEX orgUnitMember_person; DELETE FROM orgUnitMember; DELETE FROM orgUnitFile")
                 let member = try db.cachedStatement(sql: "INSERT INTO orgUnitMember (unit, personId) VALUES (?, ?)")
                 let file = try db.cachedStatement(
                     sql: "INSERT OR REPLACE INTO orgUnitFile (unit, members, pending) VALUES (?, ?, 0)")
@@ -126,6 +129,7 @@ extension SQLiteStore {
                     for id in unit.members { try member.execute(arguments: [unit.unit, id.rawValue]) }
                     try file.execute(arguments: [unit.unit, unit.members.count])
                 }
+                try db.execute(sql: "CREATE INDEX orgUnitMember_person ON orgUnitMember(personId)")
             case .people(let units):
                 let current = try db.cachedStatement(sql: "SELECT unit FROM orgUnitMember WHERE personId = ?")
                 let delete = try db.cachedStatement(sql: "DELETE FROM orgUnitMember WHERE personId = ?")

@@ -22,7 +22,7 @@ struct OrgUnits: ParsableCommand {
                 print("No org units are configured. Declare them as [[org_units]] in roster.toml.")
                 return
             }
-            let counts = try members(options: options, config: config).map(\.count)
+            let counts = try counts(options: options, config: config)
             let width = max(4, config.orgUnits.map(\.name.count).max() ?? 0)
             func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
             print("\(pad("unit"))  members  parent")
@@ -87,12 +87,12 @@ struct OrgUnits: ParsableCommand {
     }
 }
 
-/// The members of every unit: the stored ones when they are current, else evaluated over the store.
-private func members(options: CommonOptions, config: RosterConfig) throws -> [[PersonID]] {
+/// The member count of every unit: the stored ones when they are current, else evaluated over the store.
+private func counts(options: CommonOptions, config: RosterConfig) throws -> [Int] {
     let store = try options.openStore(options.stateLayout(config))
     do {
-        if let stored = try OrgUnitsExport.storedMembers(store: store, config: config) { return stored }
-        return try OrgUnitsExport.evaluate(store: store, config: config).members.map { $0.map(\.id) }
+        if let stored = try OrgUnitsExport.storedCounts(store: store, config: config) { return stored }
+        return try OrgUnitsExport.evaluate(store: store, config: config).members.map(\.count)
     } catch {
         printError("\(error)")
         throw ExitCode(70)

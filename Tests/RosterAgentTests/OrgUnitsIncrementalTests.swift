@@ -354,6 +354,8 @@ struct OrgUnitsIncrementalTests {
         try fixture.refresh()
         let stored = try #require(try OrgUnitsExport.storedMembers(store: fixture.store, config: fixture.config))
         #expect(stored[0] == [PersonID(1), PersonID(2), PersonID(6)])
+        #expect(
+            try OrgUnitsExport.storedCounts(store: fixture.store, config: fixture.config) == stored.map(\.count))
         try fixture.drop("full_name,email,team\nDee,dee@example.com,Payments\n")
         #expect(try OrgUnitsExport.storedMembers(store: fixture.store, config: fixture.config) == nil)
         var changed = fixture.config

@@ -239,6 +239,10 @@ struct OrgUnitMembersStoreTests {
                     "y": OrgUnitFileState(members: 0, pending: false),
                 ])
         #expect(try store.outputMarker(OutputMarker.orgUnitsName) == OutputMarker(audit: 4, fingerprint: "f"))
+        #expect(
+            try store.writer.read {
+                try Bool.fetchOne($0, sql: "SELECT 1 FROM sqlite_master WHERE name = 'orgUnitMember_person'")
+            } == true, "the person index, dropped for the bulk insert, is back")
 
         try store.markOrgUnitFilesPending(["y"])
         #expect(try store.orgUnitFiles()["y"]?.pending == true)

@@ -72,12 +72,23 @@ public enum OrgUnitsExport {
     ///
     /// Saves `roster org-units list` and `show` a full evaluation while the agent keeps up.
     public static func storedMembers(store: any RosterStore, config: RosterConfig) throws -> [[PersonID]]? {
+        guard try isCurrent(store: store, config: config) else { return nil }
+        return try config.orgUnits.map { try store.orgUnitMembers($0.name) }
+    }
+
+    /// The stored member count of every unit, by unit index, when current (as ``storedMembers(store:config:)``).
+    public static func storedCounts(store: any RosterStore, config: RosterConfig) throws -> [Int]? {
+        guard try isCurrent(store: store, config: config) else { return nil }
+        let files = try store.orgUnitFiles()
+        return config.orgUnits.map { files[$0.name]?.members ?? 0 }
+    }
+
+    private static func isCurrent(store: any RosterStore, config: RosterConfig) throws -> Bool {
         guard let marker = try store.outputMarker(OutputMarker.orgUnitsName), marker.fingerprint == fingerprint(config),
             marker.audit == (try store.latestAudit())
-        else { return nil }
+        else { return false }
         let files = try store.orgUnitFiles()
-        guard config.orgUnits.allSatisfy({ files[$0.name] != nil }) else { return nil }
-        return try config.orgUnits.map { try store.orgUnitMembers($0.name) }
+        return config.orgUnits.allSatisfy { files[$0.name] != nil }
     }
 
     /// The header of a unit's member file.
