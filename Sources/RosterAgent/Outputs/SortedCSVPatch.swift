@@ -43,9 +43,16 @@ struct SortedCSVPatch {
 
     /// The patched content, or nil when the file is not as written.
     func apply(to old: UnsafeRawBufferPointer) -> [UInt8]? {
-        let bytes = old.bindMemory(to: UInt8.self)
-        guard bytes.count >= header.count, header.elementsEqual(bytes[0..<header.count]) else { return nil }
         var output: [UInt8] = []
+        return apply(to: old, into: &output) ? output : nil
+    }
+
+    /// Writes the patched content into `output`, whose capacity is kept: one buffer serves every
+    /// file of a refresh. Returns false when the file is not as written.
+    func apply(to old: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Bool {
+        let bytes = old.bindMemory(to: UInt8.self)
+        guard bytes.count >= header.count, header.elementsEqual(bytes[0..<header.count]) else { return false }
+        output.removeAll(keepingCapacity: true)
         output.reserveCapacity(bytes.count + records.reduce(0) { $0 + $1.bytes.count })
         output.append(contentsOf: header)
         var others = Array(repeating: 0, count: expectedOthers.count)
@@ -58,30 +65,32 @@ struct SortedCSVPatch {
         var cursor = 0
         var lastUnit: (bytes: UnsafeBufferPointer<UInt8>, group: Int)?
         while position < bytes.count {
-            guard let end = Self.recordEnd(bytes, from: position) else { return nil }
+            guard let end = Self.recordEnd(bytes, from: position) else { return false }
             let key: Key
             switch layout {
             case .idFirst:
-                guard let (id, _) = Self.personID(bytes, from: position, to: end) else { return nil }
+                guard let (id, _) = Self.personID(bytes, from: position, to: end) else { return false }
                 key = Key(group: 0, id: id)
             case .unitThenID(let groups):
-                guard let comma = Self.firstComma(bytes, from: position, to: end) else { return nil }
+                guard let comma = Self.firstComma(bytes, from: position, to: end) else { return false }
                 let unit = UnsafeBufferPointer(rebasing: bytes[position..<comma])
                 let group: Int
                 // Records come grouped by unit: look a name up only when it differs from the last.
-                if let lastUnit, lastUnit.bytes.elementsEqual(unit) {
+                if let lastUnit, lastUnit.bytes.count == unit.count, !unit.isEmpty,
+                    memcmp(lastUnit.bytes.baseAddress!, unit.baseAddress!, unit.count) == 0
+                {
                     group = lastUnit.group
                 } else {
-                    guard let found = groups[String(decoding: unit, as: UTF8.self)] else { return nil }
+                    guard let found = groups[String(decoding: unit, as: UTF8.self)] else { return false }
                     group = found
                     lastUnit = (unit, found)
                 }
                 guard let (id, stop) = Self.personID(bytes, from: comma + 1, to: end), stop == end - 1 else {
-                    return nil
+                    return false
                 }
                 key = Key(group: group, id: id)
             }
-            if let last, !(last < key) { return nil }
+            if let last, !(last < key) { return false }
             if last?.group != key.group { cursor = 0 }
             last = key
             while cursor < changed.count, changed[cursor] < key.id { cursor += 1 }
@@ -95,15 +104,15 @@ struct SortedCSVPatch {
                 run = replaced ? end : position
             }
             if !replaced {
-                guard key.group < others.count else { return nil }
+                guard key.group < others.count else { return false }
                 others[key.group] += 1
             }
             position = end
         }
-        guard others == expectedOthers else { return nil }
+        guard others == expectedOthers else { return false }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
         for record in records[next...] { output.append(contentsOf: record.bytes) }
-        return output
+        return true
     }
 
     /// The index after the line end that closes the record starting at `start`; quoted line ends
