@@ -36,14 +36,20 @@ def main():
                 else:
                     f.write(f'[[org_units.filters]]\nfield = "level"\noperator = "between"\n'
                             f'values = ["{i % 5 + 1}", "{i % 5 + 4}"]\n\n')
+                if i % 7 == 0:
+                    f.write('[[org_units.filters]]\ngroup = 2\nfield = "integration"\noperator = "equals"\n'
+                            'value = "jira"\n\n')
     name = "change.csv" if change else "users.csv"
     with open(f"{out}/{name}", "w") as f:
-        f.write("full_name,email,team,department,site,level,start\n")
+        # Two people in five have a Jira account, so that the units with a second filter group on
+        # integrations (every seventh) hold many members, as in the in-memory benchmark.
+        f.write("full_name,email,team,department,site,level,start,integration:jira\n")
         ids = rng.sample(range(rows), change) if change else range(rows)
         for i in ids:
             f.write(f"Person {i},person{i}@example.com,Team {rng.randrange(300)},"
                     f"Department {rng.randrange(20)},Site {rng.randrange(30)},{rng.randrange(10) + 1},"
-                    f"20{10 + rng.randrange(15)}-0{rng.randrange(9) + 1}-1{rng.randrange(9)}\n")
+                    f"20{10 + rng.randrange(15)}-0{rng.randrange(9) + 1}-1{rng.randrange(9)},"
+                    f"{f'J{i}' if rng.random() < 0.4 else ''}\n")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,32 @@ public protocol RosterStore: MatchingStore {
 
     /// The id of the newest audit row, 0 when there is none.
     func latestAudit() throws -> Int64
+
+    /// These people with everything the users export shows, in id order; unknown ids (people
+    /// merged away) are left out.
+    func exportedPeople(_ ids: [PersonID]) throws -> [ExportedPerson]
+
+    /// People that audit rows after `sinceAudit` up to `through` name as merged away, or as the
+    /// holder an email was taken from by a merge or an unmerge: people whose org units may change
+    /// though ``MatchingStore/peopleChanged(sinceAudit:)`` does not name them.
+    func peopleDisplaced(sinceAudit: Int64, through: Int64) throws -> Set<PersonID>
+
+    /// The stored org units (by name) of each of these people who is a member of any.
+    func orgUnitMemberships(of ids: [PersonID]) throws -> [PersonID: Set<String>]
+
+    /// The stored members of the org unit called `unit`, in id order.
+    func orgUnitMembers(_ unit: String) throws -> [PersonID]
+
+    /// The stored state of each org unit's member file, by unit name.
+    func orgUnitFiles() throws -> [String: OrgUnitFileState]
+
+    /// Notes that the member files of these units are about to be written ahead of the stored
+    /// memberships, so that a stop before ``saveOrgUnitMembers(_:marker:)`` is repaired next time.
+    func markOrgUnitFilesPending(_ units: [String]) throws
+
+    /// Saves memberships and the `org-units` output marker in one transaction, and clears every
+    /// pending mark: called once the member files hold them.
+    func saveOrgUnitMembers(_ change: OrgUnitMembersChange, marker: OutputMarker) throws
 }
 
 /// A file about to be applied.

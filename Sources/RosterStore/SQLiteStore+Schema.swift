@@ -81,6 +81,7 @@ extension SQLiteStore {
         }
         registerMatchingMigration(&migrator)
         registerMarkersMigration(&migrator)
+        registerOrgUnitsMigration(&migrator)
         registerAuditIndexMigration(&migrator)
         return migrator
     }

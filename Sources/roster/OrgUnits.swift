@@ -1,6 +1,7 @@
 import ArgumentParser
 import RosterAgent
 import RosterCore
+import RosterStore
 
 struct OrgUnits: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,12 +22,12 @@ struct OrgUnits: ParsableCommand {
                 print("No org units are configured. Declare them as [[org_units]] in roster.toml.")
                 return
             }
-            let evaluation = try evaluate(options: options, config: config)
+            let counts = try counts(options: options, config: config)
             let width = max(4, config.orgUnits.map(\.name.count).max() ?? 0)
             func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
             print("\(pad("unit"))  members  parent")
             for (index, unit) in config.orgUnits.enumerated() {
-                let count = String(evaluation.members[index].count)
+                let count = String(counts[index])
                 print(
                     "\(pad(unit.name))  \(String(repeating: " ", count: max(0, 7 - count.count)))\(count)  \(unit.parent ?? "-")"
                 )
@@ -75,24 +76,37 @@ struct OrgUnits: ParsableCommand {
                 for line in evaluator.explain(person, unit: index) { print(line) }
                 return
             }
-            let evaluation = try evaluate(options: options, config: config)
             let unit = config.orgUnits[index]
             let attributes = unit.filterAttributes
+            let members = try members(options: options, config: config, unit: index)
             print(CSVWriter.line(OrgUnitsExport.header(for: unit)))
-            for person in evaluation.members[index] {
-                print(
-                    CSVWriter.line(
-                        [person.id.description, person.name, person.primaryEmail ?? ""]
-                            + attributes.map { person.attributes[$0] ?? "" }))
+            for person in members {
+                print(CSVWriter.line(OrgUnitsExport.fields(person, attributes: attributes)))
             }
         }
     }
 }
 
-private func evaluate(options: CommonOptions, config: RosterConfig) throws -> OrgUnitsExport.Evaluation {
+/// The member count of every unit: the stored ones when they are current, else evaluated over the store.
+private func counts(options: CommonOptions, config: RosterConfig) throws -> [Int] {
     let store = try options.openStore(options.stateLayout(config))
     do {
-        return try OrgUnitsExport.evaluate(store: store, config: config)
+        if let stored = try OrgUnitsExport.storedCounts(store: store, config: config) { return stored }
+        return try OrgUnitsExport.evaluate(store: store, config: config).members.map(\.count)
+    } catch {
+        printError("\(error)")
+        throw ExitCode(70)
+    }
+}
+
+/// The members of one unit, as the users export shows them.
+private func members(options: CommonOptions, config: RosterConfig, unit: Int) throws -> [ExportedPerson] {
+    let store = try options.openStore(options.stateLayout(config))
+    do {
+        if let stored = try OrgUnitsExport.storedMembers(store: store, config: config) {
+            return try store.exportedPeople(stored[unit])
+        }
+        return try OrgUnitsExport.evaluate(store: store, config: config).members[unit]
     } catch {
         printError("\(error)")
         throw ExitCode(70)

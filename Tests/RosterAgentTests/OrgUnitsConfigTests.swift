@@ -88,7 +88,7 @@ struct OrgUnitsConfigTests {
             value = "Platform"
             """)
         #expect(error.line == 15)
-        #expect(error.key == "org_units.filters[1].field")
+        #expect(error.key == "org_units[2].filters[1].field")
         #expect(error.message.contains("'teem' is no declared attribute; did you mean 'team'?"))
     }
 
@@ -107,8 +107,29 @@ struct OrgUnitsConfigTests {
             value = "1"
             """)
         #expect(error.line == 17)
-        #expect(error.key == "org_units.filters[2].operator")
+        #expect(error.key == "org_units[1].filters[2].operator")
         #expect(error.message.contains("starts_with does not fit level, which is of type number"))
+    }
+
+    @Test func aFilterIsNumberedWithinItsUnitAndFoundOnItsLine() throws {
+        let error = try error(
+            """
+            [[org_units]]
+            name = "a"
+            [[org_units.filters]]
+            field = "team"
+            operator = "equals"
+            value = "Platform"
+
+            [[org_units]]
+            name = "b"
+            [[org_units.filters]]
+            field = "team"
+            operator = "between"
+            values = ["a", "b"]
+            """)
+        #expect(error.key == "org_units[2].filters[1].operator", "the first filter of the second unit")
+        #expect(error.line == 20)
     }
 
     @Test func anUnknownParentAndABadNameAreRefused() throws {

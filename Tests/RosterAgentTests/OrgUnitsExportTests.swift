@@ -45,7 +45,7 @@ struct OrgUnitsExportTests {
         }
 
         try drop("a.csv", "full_name,email,team\nAnn,ann@example.com,Payments\nBob,bob@example.com,=Platform\n")
-        var written = try OrgUnitsExport.refresh(store: store, config: config, state: state)
+        var written = try OrgUnitsExport.refresh(store: store, config: config, state: state).written
         #expect(written.count == 3)
         let payments = state.orgUnitsFolder + "/payments.csv"
         let others = state.orgUnitsFolder + "/everyone-else.csv"
@@ -60,11 +60,11 @@ struct OrgUnitsExportTests {
             try String(contentsOfFile: state.orgUnitsIndex, encoding: .utf8)
                 == "unit,person_id\npayments,U-000001\neveryone-else,U-000002\n")
 
-        written = try OrgUnitsExport.refresh(store: store, config: config, state: state)
+        written = try OrgUnitsExport.refresh(store: store, config: config, state: state).written
         #expect(written.isEmpty, "nothing changed, nothing written")
 
         try drop("b.csv", "full_name,email,team\nCy,cy@example.com,Mobile\n")
-        written = try OrgUnitsExport.refresh(store: store, config: config, state: state)
+        written = try OrgUnitsExport.refresh(store: store, config: config, state: state).written
         #expect(written == [others, state.orgUnitsIndex])
 
         // A unit that leaves the config leaves the folder.

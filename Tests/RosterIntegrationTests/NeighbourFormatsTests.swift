@@ -218,6 +218,39 @@ struct NeighbourFormatsTests {
         #expect(unknown.stderr.contains("Did you mean 'payments'?"))
     }
 
+    @Test func memberListsFollowChangesIncrementallyAndRebuildWhenTheUnitsChange() throws {
+        let roster = try seeded()
+        defer { roster.cleanUp() }
+        try roster.write(
+            "change.csv", "full_name,email,team\nBob Roe,bob@example.com,Mobile\nEve,eve@example.com,Payments\n")
+        let change = try roster.run(["ingest", "change.csv"])
+        #expect(change.status == 0, "\(change.stderr)")
+        #expect(change.stderr.contains("files.written=2 org_units.mode=incremental people=2"))
+        #expect(
+            try roster.read("state/exports/org-units/payments.csv")
+                == "id,full_name,email,team\nU-000003,\"Cy, Jr\",cy@example.com,Payments\n",
+            "Bob left; Eve has no department, so is not in the parent unit")
+        #expect(
+            try roster.read("state/exports/org-units.csv")
+                == "unit,person_id\nengineering,U-000001\nengineering,U-000002\nengineering,U-000003\nengineering,U-000004\npayments,U-000003\n"
+        )
+        let list = try roster.run(["org-units", "list"])
+        #expect(list.stdout.contains("payments           1  engineering"))
+
+        // Another filter: everything is evaluated again.
+        try roster.write(
+            "roster.toml", Self.config.replacingOccurrences(of: "value = \"Payments\"", with: "value = \"Mobile\""))
+        try roster.write("more.csv", "full_name,email\nFay,fay@example.com\n")
+        let rebuilt = try roster.run(["ingest", "more.csv"])
+        #expect(
+            rebuilt.stderr.contains("org_units.mode=full org_units.reason=the org units or their attributes changed"))
+        #expect(
+            try roster.read("state/exports/org-units/payments.csv")
+                == "id,full_name,email,team\nU-000002,Bob Roe,bob@example.com,Mobile\n")
+        let show = try roster.run(["org-units", "show", "payments"])
+        #expect(show.stdout == "id,full_name,email,team\nU-000002,Bob Roe,bob@example.com,Mobile\n")
+    }
+
     @Test func aConfigNamingAnUnknownAttributeStops() throws {
         let roster = try RosterRunner()
         defer { roster.cleanUp() }
@@ -227,7 +260,7 @@ struct NeighbourFormatsTests {
         )
         let result = try roster.run(["org-units", "list"])
         #expect(result.status == 78)
-        #expect(result.stderr.contains("roster.toml:4: org_units.filters[1].field: 'tema' is no declared attribute"))
+        #expect(result.stderr.contains("roster.toml:4: org_units[1].filters[1].field: 'tema' is no declared attribute"))
     }
 
     private func git(_ arguments: [String], in folder: URL) throws -> (status: Int32, output: String) {

@@ -222,3 +222,95 @@ struct AuditIndexTests {
         #expect(!indexes.contains("audit_subject"))
     }
 }
+
+@Suite("Org unit memberships in the store")
+struct OrgUnitMembersStoreTests {
+    let store: SQLiteStore
+
+    init() throws {
+        store = try SQLiteStore(writer: try DatabaseQueue())
+    }
+
+    /// Creates people with one email each (and no accounts), returning their ids.
+    func people(_ names: [String]) throws -> [PersonID] {
+        var ids: [PersonID] = []
+        _ = try store.apply(
+            IngestFile(sha256: "p", fileName: "users.csv", kind: "users-csv", startedAt: "2026-01-01T00:00:00Z")
+        ) { ledger in
+            for (line, name) in names.enumerated() {
+                let id = try ledger.createPerson(name: name, line: line + 2)
+                try ledger.apply(.setPrimaryEmail("\(name.lowercased())@example.com", previous: nil), to: id, line: 2)
+                try ledger.apply(.setAttribute(key: "team", from: nil, to: "T\(line)"), to: id, line: 2)
+                ids.append(id)
+            }
+            return .apply(IngestSummary())
+        }
+        return ids
+    }
+
+    @Test func membershipsAreReplacedInFullOrPerPersonWithTheirCountsAndTheMarker() throws {
+        let (a, b, c) = (PersonID(1), PersonID(2), PersonID(3))
+        try store.saveOrgUnitMembers(
+            .all([OrgUnitMembers(unit: "x", members: [a, b]), OrgUnitMembers(unit: "y", members: [])]),
+            marker: OutputMarker(audit: 4, fingerprint: "f"))
+        #expect(try store.orgUnitMembers("x") == [a, b])
+        #expect(
+            try store.orgUnitFiles()
+                == [
+                    "x": OrgUnitFileState(members: 2, pending: false),
+                    "y": OrgUnitFileState(members: 0, pending: false),
+                ])
+        #expect(try store.outputMarker(OutputMarker.orgUnitsName) == OutputMarker(audit: 4, fingerprint: "f"))
+        #expect(
+            try store.writer.read {
+                try Bool.fetchOne($0, sql: "SELECT 1 FROM sqlite_master WHERE name = 'orgUnitMember_person'")
+            } == true, "the person index, dropped for the bulk insert, is back")
+
+        try store.markOrgUnitFilesPending(["y"])
+        #expect(try store.orgUnitFiles()["y"]?.pending == true)
+        // b leaves x for y, c joins both, a is untouched.
+        try store.saveOrgUnitMembers(
+            .people([b: ["y"], c: ["x", "y"]]), marker: OutputMarker(audit: 9, fingerprint: "f"))
+        #expect(try store.orgUnitMembers("x") == [a, c])
+        #expect(try store.orgUnitMembers("y") == [b, c])
+        #expect(try store.orgUnitMemberships(of: [a, b, c, PersonID(7)]) == [a: ["x"], b: ["y"], c: ["x", "y"]])
+        #expect(
+            try store.orgUnitFiles()
+                == [
+                    "x": OrgUnitFileState(members: 2, pending: false),
+                    "y": OrgUnitFileState(members: 2, pending: false),
+                ])
+        #expect(try store.outputMarker(OutputMarker.orgUnitsName)?.audit == 9)
+
+        try store.saveOrgUnitMembers(
+            .all([OrgUnitMembers(unit: "z", members: [c])]), marker: OutputMarker(audit: 10, fingerprint: "g"))
+        #expect(try store.orgUnitFiles() == ["z": OrgUnitFileState(members: 1, pending: false)])
+        #expect(try store.orgUnitMembers("x").isEmpty)
+    }
+
+    @Test func peopleAMergeTakesEmailsFromAreNamedThoughTheChangeListMissesThem() throws {
+        let ids = try people(["Ann", "Bob"])
+        let before = try store.latestAudit()
+        let sync = try store.syncProposals(
+            [ProposalDraft(people: ids, survivor: ids[0], confidence: 0.9, evidence: [], flags: [])], scope: nil,
+            now: "2026-01-02T00:00:00Z")
+        _ = try store.accept(
+            try #require(sync.opened.first), survivor: nil, decidedBy: "t", now: "2026-01-02T00:00:00Z")
+        let (changed, latest) = try store.peopleChanged(sinceAudit: before)
+        #expect(changed == [ids[0]], "Bob had no accounts: only the survivor is named")
+        #expect(try store.peopleDisplaced(sinceAudit: before, through: latest) == [ids[1]])
+        #expect(try store.exportedPeople([ids[1], ids[0]]).map(\.id) == [ids[0]], "Bob is gone")
+        #expect(try store.exportedPeople([ids[0]]).first?.otherEmails == ["bob@example.com"])
+
+        let undone = try store.latestAudit()
+        _ = try store.unmerge(.person(ids[1]), now: "2026-01-03T00:00:00Z")
+        #expect(try store.peopleDisplaced(sinceAudit: undone, through: try store.latestAudit()) == [ids[0]])
+    }
+
+    @Test func exportedPeopleAreTheUsersExportsRecords() throws {
+        let ids = try people(["Ann", "Bob", "Cy"])
+        var all: [ExportedPerson] = []
+        try store.forEachPerson { all.append($0) }
+        #expect(try store.exportedPeople([ids[2], ids[0], ids[2], PersonID(99)]) == [all[0], all[2]])
+    }
+}

@@ -83,49 +83,58 @@ extension ConfigLoader {
                     )
                 }
                 var groups: [Int: [OrgUnitFilter]] = [:]
-                for element in list {
+                for (position, element) in list.enumerated() {
                     defer { filterIndex += 1 }
                     let table = "org_units.filters"
+                    // The line is found by the filter's place among all [[org_units.filters]] of
+                    // the file; the key names it by its unit and its place in that unit.
+                    func filterFail(_ key: String, _ message: String) -> ConfigError {
+                        var error = fail(key, table, filterIndex, message)
+                        error.key = "org_units[\(index + 1)].filters[\(position + 1)].\(key)"
+                        return error
+                    }
                     guard let filter = element.table else {
                         throw fail("filters", "org_units", index, "each filter must be a table: [[org_units.filters]]")
                     }
                     for key in filter.keys where !filterKeys.contains(key) {
-                        throw unknown(key, filterKeys, table, filterIndex)
+                        var error = unknown(key, filterKeys, table, filterIndex)
+                        error.key = "org_units[\(index + 1)].filters[\(position + 1)].\(key)"
+                        throw error
                     }
                     guard let field = filter["field"]?.string else {
-                        throw fail(
-                            "field", table, filterIndex,
+                        throw filterFail(
+                            "field",
                             "a filter needs field = \"…\": full_name, email, integration or an attribute key")
                     }
                     guard let op = filter["operator"]?.string else {
-                        throw fail(
-                            "operator", table, filterIndex,
+                        throw filterFail(
+                            "operator",
                             "a filter needs operator = \"…\": "
                                 + FilterOperator.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                     var values: [String] = []
                     if let single = filter["value"] {
                         guard filter["values"] == nil else {
-                            throw fail("value", table, filterIndex, "give value or values, not both")
+                            throw filterFail("value", "give value or values, not both")
                         }
                         values = [single.string ?? "\(single)"]
                     } else if let list = filter["values"] {
                         guard let array = list.array else {
-                            throw fail("values", table, filterIndex, "values must be a list, such as [\"Platform\"]")
+                            throw filterFail("values", "values must be a list, such as [\"Platform\"]")
                         }
                         values = array.map { $0.string ?? "\($0)" }
                     }
                     var caseSensitive = false
                     if let flag = filter["case_sensitive"] {
                         guard let bool = flag.bool else {
-                            throw fail("case_sensitive", table, filterIndex, "case_sensitive must be true or false")
+                            throw filterFail("case_sensitive", "case_sensitive must be true or false")
                         }
                         caseSensitive = bool
                     }
                     var group = 1
                     if let number = filter["group"] {
                         guard let int = number.int, (1...100).contains(int) else {
-                            throw fail("group", table, filterIndex, "group must be a number from 1 to 100")
+                            throw filterFail("group", "group must be a number from 1 to 100")
                         }
                         group = int
                     }
@@ -133,7 +142,7 @@ extension ConfigLoader {
                         field: field, operator: op, values: values, caseSensitive: caseSensitive, config: config)
                     {
                     case .success(let checked): groups[group, default: []].append(checked)
-                    case .failure(let failure): throw fail(failure.key, table, filterIndex, failure.message)
+                    case .failure(let failure): throw filterFail(failure.key, failure.message)
                     }
                 }
                 unit.groups = groups.keys.sorted().map { groups[$0]! }

@@ -296,7 +296,20 @@ public final class Pipeline: Sendable {
             try AccountsExport.write(store: store) { try writer.write($0) }
         }
         logger.info("Wrote the users and accounts exports", metadata: ["seconds": "\(Self.seconds(since: clock))"])
-        try OrgUnitsExport.refresh(store: store, config: config, state: state)
+        let started = ContinuousClock.now
+        let units = try OrgUnitsExport.refresh(store: store, config: config, state: state)
+        if !config.orgUnits.isEmpty || !units.written.isEmpty {
+            var metadata: Logger.Metadata = [
+                "org_units.mode": "incremental", "people": "\(units.people)",
+                "files.written": "\(units.written.count)",
+                "seconds": "\(Self.seconds(since: started))",
+            ]
+            if case .full(let reason) = units.mode {
+                metadata["org_units.mode"] = "full"
+                metadata["org_units.reason"] = "\(reason)"
+            }
+            logger.info("Refreshed org units", metadata: metadata)
+        }
         try ProposalDesk(state: state, store: store, placeholders: config.placeholderEmails, logger: logger).refresh(
             checkpoint: checkpoint)
     }
