@@ -122,9 +122,11 @@ public enum PairScorer {
             confidence = 1 - (1 - confidence) * (1 - 0.6 * positives[1].score)
         }
 
-        // Two full names that differ (reordered, nickname, typo) are for a person to confirm.
-        if !sameGitHubUser, let nameBest, nameBest.score < 0.92, hasFullName(a), hasFullName(b),
-            !a.names.contains(where: { b.names.contains($0) })
+        // Two full names that differ (reordered, nickname, typo) are for a person to confirm: only
+        // the same name, or the same first and last name around a middle one, is accepted on names.
+        // Reordered names (0.95, 0.93) are capped too: `Tseng Jun` and `Jun Tseng` can be two people.
+        if !sameGitHubUser, let nameBest, nameBest.score != 0.97, nameBest.score != 0.92, hasFullName(a),
+            hasFullName(b), !a.names.contains(where: { b.names.contains($0) })
         {
             confidence = min(confidence, 0.89)
         }
@@ -149,7 +151,8 @@ public enum PairScorer {
                 evidence.append("against: both have \(common.joined(separator: ", ")) accounts")
             }
         }
-        if nameBest == nil, hasFullName(a), hasFullName(b),
+        // A noreply address names one GitHub account, whatever its display names say.
+        if nameBest == nil, !sameGitHubUser, hasFullName(a), hasFullName(b),
             !a.names.contains(where: { left in b.names.contains { NameEvidence.compatible(left, $0) } })
         {
             confidence *= 0.5
