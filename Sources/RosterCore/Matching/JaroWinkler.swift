@@ -13,6 +13,32 @@ public enum JaroWinkler {
         return s.withUnsafeBufferPointer { s in t.withUnsafeBufferPointer { t in similarity(s, t) } }
     }
 
+    /// The similarity of two token lists joined by single spaces, without building the two strings
+    /// when both are ASCII (the joined names of every candidate pair with similar last names were
+    /// a twentieth of a full pass over `bench/proposals.sh 100000`, perf).
+    static func similarity(joined a: [String], _ b: [String]) -> Double {
+        guard !a.isEmpty, !b.isEmpty else { return similarity(a.joined(separator: " "), b.joined(separator: " ")) }
+        let countA = a.reduce(a.count - 1) { $0 + $1.utf8.count }
+        let countB = b.reduce(b.count - 1) { $0 + $1.utf8.count }
+        let fast = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: countA + countB) { buffer -> Double? in
+            var position = 0
+            for (number, token) in (a + b).enumerated() {
+                if number != 0, number != a.count {
+                    buffer[position] = 0x20
+                    position += 1
+                }
+                for byte in token.utf8 {
+                    buffer[position] = byte
+                    position += 1
+                }
+            }
+            let base = UnsafeBufferPointer(buffer)
+            return asciiSimilarity(
+                UnsafeBufferPointer(rebasing: base[0..<countA]), UnsafeBufferPointer(rebasing: base[countA...]))
+        }
+        return fast ?? similarity(a.joined(separator: " "), b.joined(separator: " "))
+    }
+
     /// The similarity of two ASCII byte strings, or nil when either is not ASCII.
     static func asciiSimilarity(_ s: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>) -> Double? {
         for byte in s where byte >= 0x80 { return nil }

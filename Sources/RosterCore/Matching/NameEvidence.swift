@@ -7,7 +7,12 @@ public enum NameEvidence {
 
     /// ``compare(_:_:)``, with empty lines unless `lines`: scoring every candidate pair needs only
     /// the scores; the lines are written for the pairs a proposal shows.
-    static func compare(_ a: [String], _ b: [String], lines: Bool) -> (score: Double, line: String)? {
+    ///
+    /// - Parameter floor: A result below it is of no use to the caller: the weaker rules (initial,
+    ///   similarity) are not tried when it is above their score.
+    static func compare(
+        _ a: [String], _ b: [String], lines: Bool, floor: Double = 0
+    ) -> (score: Double, line: String)? {
         if a == b {
             var shown: String { a.joined(separator: " ") }
             if a.count >= 2 { return (0.97, lines ? "same name after normalisation: \"\(shown)\"" : "") }
@@ -41,8 +46,9 @@ public enum NameEvidence {
                             : ""
                     )
                 }
-                if (isOneCharacter(firstA) && firstB.hasPrefix(firstA))
-                    || (isOneCharacter(firstB) && firstA.hasPrefix(firstB))
+                if floor <= 0.8,
+                    (isOneCharacter(firstA) && firstB.hasPrefix(firstA))
+                        || (isOneCharacter(firstB) && firstA.hasPrefix(firstB))
                 {
                     return (0.8, lines ? "same last name and initial: \"\(shown)\" and \"\(other)\"" : "")
                 }
@@ -50,10 +56,11 @@ public enum NameEvidence {
             // "Doe Jane" against "Jane Doe" with a middle name, or swapped order with a nickname.
             if firstA == lastB, lastA == firstB { return (0.93, lines ? "same names in another order" : "") }
             // The cheap conditions first; the similarity of the whole names last.
-            guard sameFirstCharacter(firstA, firstB), JaroWinkler.similarity(lastA, lastB) >= 0.88 else { return nil }
-            let (left, right) = (shown, other)
-            let similarity = JaroWinkler.similarity(left, right)
+            guard floor <= 0.8, sameFirstCharacter(firstA, firstB), JaroWinkler.similarity(lastA, lastB) >= 0.88
+            else { return nil }
+            let similarity = JaroWinkler.similarity(joined: a, b)
             if similarity >= 0.94 {
+                let (left, right) = (shown, other)
                 return (
                     0.8,
                     lines ? "similar names: \"\(left)\" and \"\(right)\" (Jaro-Winkler \(percent(similarity)))" : ""

@@ -79,7 +79,7 @@ public enum PairScorer {
             }
             for split in one.handleNames {
                 for name in other.names where name.count >= 2 {
-                    if let found = NameEvidence.compare(split, name, lines: false), found.score >= 0.9,
+                    if let found = NameEvidence.compare(split, name, lines: false, floor: 0.9), found.score >= 0.9,
                         found.score - 0.02 > (handleBest?.score ?? 0)
                     {
                         handleBest = (

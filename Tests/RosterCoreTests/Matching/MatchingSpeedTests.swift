@@ -101,4 +101,26 @@ import Testing
         #expect(JaroWinkler.similarity("dixon", "dicksonx") == JaroWinkler.similarity("dïxon", "dïcksonx"))
         #expect(JaroWinkler.similarity("", "abc") == 0)
     }
+
+    @Test func jaroWinklerOfJoinedTokensIsThatOfTheJoinedNames() {
+        let names = Self.names.map(NameNormaliser.tokens) + [["jane", "q", "doe"], ["zoë", "ångström"]]
+        for a in names {
+            for b in names {
+                #expect(
+                    JaroWinkler.similarity(joined: a, b)
+                        == JaroWinkler.similarity(a.joined(separator: " "), b.joined(separator: " ")))
+            }
+        }
+    }
+
+    @Test func aComparisonWithAFloorLeavesOutOnlyWeakerResults() {
+        let names = Self.names.map(NameNormaliser.tokens) + [["j", "doe"], ["jane", "doe"], ["jane", "dough"]]
+        for a in names {
+            for b in names {
+                let plain = NameEvidence.compare(a, b)
+                let floored = NameEvidence.compare(a, b, lines: false, floor: 0.9)
+                #expect(floored?.score == plain?.score || (floored == nil && (plain?.score ?? 0) < 0.9))
+            }
+        }
+    }
 }
