@@ -252,12 +252,16 @@ public struct Matcher: Sendable {
         var confidence = ordered.map(\.confidence).min() ?? 0
         var evidence: [String] = []
         var flags: [String] = []
+        // Lines already taken, looked up in a set: a snowball of thousands of people has thousands
+        // of lines, and searching the list for each was quadratic.
+        var seen = Set<String>()
+        var seenFlags = Set<String>()
         for edge in ordered {
             // The same pair scores the same; this time with its lines.
             guard let score = PairScorer.score(profiles[edge.a], profiles[edge.b], lines: true) else { continue }
             let prefix = people.count > 2 ? "\(profiles[edge.a].id) and \(profiles[edge.b].id): " : ""
-            for line in score.evidence where !evidence.contains(prefix + line) { evidence.append(prefix + line) }
-            for flag in score.flags where !flags.contains(flag) { flags.append(flag) }
+            for line in score.evidence where seen.insert(prefix + line).inserted { evidence.append(prefix + line) }
+            for flag in score.flags where seenFlags.insert(flag).inserted { flags.append(flag) }
         }
         let distinct = MatchProfile.distinctPeople(in: people.flatMap { profiles[$0].names.filter { $0.count >= 2 } })
         if people.count > largestGroup || distinct > 2 {
@@ -321,18 +325,20 @@ struct UnionFind {
         let ra = find(a)
         let rb = find(b)
         if ra == rb { return false }
-        let left = members[ra] ?? [ra]
-        let right = members[rb] ?? [rb]
-        if !rejectedPartners.isEmpty {
-            for member in left {
-                for partner in rejectedPartners[profiles[member]] ?? [] {
-                    if let index = indexOf[partner], find(index) == rb { return false }
-                }
+        // The members are only needed to check rejected pairs; joining their lists on every union
+        // was quadratic in the size of a snowball.
+        guard !rejectedPartners.isEmpty else {
+            parent[rb] = Int32(ra)
+            return true
+        }
+        for member in members[ra] ?? [ra] {
+            for partner in rejectedPartners[profiles[member]] ?? [] {
+                if let index = indexOf[partner], find(index) == rb { return false }
             }
         }
         parent[rb] = Int32(ra)
-        members[ra] = left + right
-        members[rb] = nil
+        let right = members.removeValue(forKey: rb) ?? [rb]
+        members[ra, default: [ra]].append(contentsOf: right)
         return true
     }
 }
