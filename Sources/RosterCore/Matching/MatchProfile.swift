@@ -12,6 +12,8 @@ public struct MatchProfile: Sendable {
     public let handleNames: [[String]]
     /// GitHub users named by noreply addresses: the numeric id when present, else the login.
     public let githubUsers: [String]
+    /// Whether every name and handle is ASCII, so that comparisons can be made byte by byte.
+    let isASCII: Bool
     /// Real addresses (not placeholders, not noreply).
     public let emails: [String]
     /// ``BlockingKeys/hash(_:)`` of the domains of `emails` that are not public mail providers.
@@ -113,6 +115,9 @@ public struct MatchProfile: Sendable {
         bareHandles = bare == handles ? handles : bare
         self.handleNames = handleNames.map { split in names.first { $0 == split } ?? split }
         self.emails = emails
+        isASCII =
+            names.allSatisfy { $0.allSatisfy(NameEvidence.isASCII) } && handles.allSatisfy(NameEvidence.isASCII)
+            && handleNames.allSatisfy { $0.allSatisfy(NameEvidence.isASCII) }
         var privateDomains: [UInt64] = []
         for email in emails {
             guard let domain = PairScorer.domain(email), !PairScorer.publicDomains.contains(domain) else { continue }

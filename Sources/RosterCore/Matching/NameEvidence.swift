@@ -93,16 +93,20 @@ public enum NameEvidence {
     /// byte is one character; anything else goes through `Character` comparisons as before. Building
     /// the bare handle and counting characters on every call were about a sixth of a full proposals
     /// pass over `bench/proposals.sh 100000` (perf).
+    ///
+    /// - Parameter ascii: Whether the handle and the name are known to be ASCII (``MatchProfile``
+    ///   knows it once per person; checking each string on every call was a twelfth of a pass over
+    ///   1,000,000 people, perf).
     static func handle(
-        _ handle: String, bare: String, name: [String], lines: Bool
+        _ handle: String, bare: String, name: [String], lines: Bool, ascii known: Bool = false
     ) -> (score: Double, line: String)? {
         guard name.count >= 2, handle.utf8.count >= 4 else { return nil }
         let first = name[0]
         let last = name[name.count - 1]
-        let asciiName = isASCII(first) && isASCII(last)
+        let asciiName = known || (isASCII(first) && isASCII(last))
         func shown() -> String { name.joined(separator: " ") }
         func check(_ candidate: String) -> (score: Double, line: String)? {
-            let ascii = asciiName && isASCII(candidate)
+            let ascii = asciiName && (known || isASCII(candidate))
             let length = candidate.utf8.count
             guard ascii ? length >= 4 : candidate.count >= 4 else { return nil }
             // In ASCII, every rule but another form of the given name starts with the first byte
@@ -121,7 +125,7 @@ public enum NameEvidence {
                 )
             }
             // `spells` compares bytes: a candidate that does not end with the last name spells no form.
-            if length > last.utf8.count, candidate.utf8.reversed().starts(with: last.utf8.reversed()) {
+            if length > last.utf8.count, endsWith(candidate, last) {
                 for group in Nicknames.groupIDs(of: first) {
                     for formal in Nicknames.groups[group] where spells(candidate, formal, last) {
                         return (
@@ -137,19 +141,23 @@ public enum NameEvidence {
                 guard leads, length >= 5, !first.isEmpty, !last.isEmpty else { return nil }
                 let bytes = candidate.utf8
                 let initial = first.utf8.first!
-                if bytes.first == initial, bytes.dropFirst().elementsEqual(last.utf8) {
+                // The lengths first: one byte more than the last or the given name.
+                let (firstLength, lastLength) = (first.utf8.count, last.utf8.count)
+                guard length == lastLength + 1 || length == firstLength + 1 else { return nil }
+                if length == lastLength + 1, bytes.first == initial, bytes.dropFirst().elementsEqual(last.utf8) {
                     return (
                         0.82,
                         lines ? "login or mailbox \"\(handle)\" is the initial and last name of \"\(shown())\"" : ""
                     )
                 }
-                if bytes.last == initial, bytes.dropLast().elementsEqual(last.utf8) {
+                if length == lastLength + 1, bytes.last == initial, bytes.dropLast().elementsEqual(last.utf8) {
                     return (
                         0.78,
                         lines ? "login or mailbox \"\(handle)\" is the last name and initial of \"\(shown())\"" : ""
                     )
                 }
-                if bytes.last == last.utf8.first!, bytes.dropLast().elementsEqual(first.utf8) {
+                if length == firstLength + 1, bytes.last == last.utf8.first!, bytes.dropLast().elementsEqual(first.utf8)
+                {
                     return (
                         0.75,
                         lines ? "login or mailbox \"\(handle)\" is the given name and initial of \"\(shown())\"" : ""
@@ -199,6 +207,17 @@ public enum NameEvidence {
             rest = rest.dropFirst(token.utf8.count)
         }
         return rest.isEmpty
+    }
+
+    /// Whether the bytes of `text` end with those of `tail`, comparing contiguous bytes when it can.
+    static func endsWith(_ text: String, _ tail: String) -> Bool {
+        let fast = text.utf8.withContiguousStorageIfAvailable { bytes in
+            tail.utf8.withContiguousStorageIfAvailable { end in
+                bytes.count >= end.count && bytes[(bytes.count - end.count)...].elementsEqual(end)
+            }
+        }
+        if let fast = fast ?? nil { return fast }
+        return text.utf8.reversed().starts(with: tail.utf8.reversed())
     }
 
     static func isASCII(_ text: String) -> Bool {

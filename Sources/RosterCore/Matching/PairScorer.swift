@@ -70,7 +70,8 @@ public enum PairScorer {
         func handleEvidence(_ one: MatchProfile, _ other: MatchProfile) {
             for (handle, bare) in zip(one.handles, one.bareHandles) {
                 for name in other.names {
-                    if let found = NameEvidence.handle(handle, bare: bare, name: name, lines: lines),
+                    if let found = NameEvidence.handle(
+                        handle, bare: bare, name: name, lines: lines, ascii: one.isASCII && other.isASCII),
                         found.score > (handleBest?.score ?? 0)
                     {
                         handleBest = found

@@ -66,6 +66,12 @@ import Testing
                 let quick = NameEvidence.handle(
                     handle, bare: NameNormaliser.withoutTrailingDigits(handle), name: name, lines: false)
                 #expect(plain?.score == quick?.score, "\(handle) \(name)")
+                if NameEvidence.isASCII(handle), name.allSatisfy(NameEvidence.isASCII) {
+                    let known = NameEvidence.handle(
+                        handle, bare: NameNormaliser.withoutTrailingDigits(handle), name: name, lines: false,
+                        ascii: true)
+                    #expect(plain?.score == known?.score, "\(handle) \(name)")
+                }
             }
         }
     }
