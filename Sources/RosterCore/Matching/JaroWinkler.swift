@@ -22,16 +22,20 @@ public enum JaroWinkler {
         let countB = b.reduce(b.count - 1) { $0 + $1.utf8.count }
         let fast = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: countA + countB) { buffer -> Double? in
             var position = 0
-            for (number, token) in (a + b).enumerated() {
-                if number != 0, number != a.count {
-                    buffer[position] = 0x20
-                    position += 1
-                }
-                for byte in token.utf8 {
-                    buffer[position] = byte
-                    position += 1
+            func append(_ tokens: [String]) {
+                for (number, token) in tokens.enumerated() {
+                    if number != 0 {
+                        buffer[position] = 0x20
+                        position += 1
+                    }
+                    for byte in token.utf8 {
+                        buffer[position] = byte
+                        position += 1
+                    }
                 }
             }
+            append(a)
+            append(b)
             let base = UnsafeBufferPointer(buffer)
             return asciiSimilarity(
                 UnsafeBufferPointer(rebasing: base[0..<countA]), UnsafeBufferPointer(rebasing: base[countA...]))
