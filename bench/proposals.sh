@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Matching benchmark: a full proposals pass over a roster of PEOPLE people (default 1000000) with
-# realistic name collisions, and the refresh after a 1,000-row ingest into that store.
+# Matching benchmark: the matching core alone, then a full proposals pass over a roster of PEOPLE
+# people (default 1000000) with realistic name collisions, and the refresh after a 1,000-row
+# ingest into that store.
 #
 # Usage: bench/proposals.sh [PEOPLE]
 # Needs: python3, /usr/bin/time (Debian package "time"); builds roster in release mode.
@@ -16,6 +17,11 @@ cd "$work"
 python3 "$OLDPWD/bench/gen_people_accounts.py" "$people" accounts.csv
 python3 "$OLDPWD/bench/gen_people_accounts.py" 1000 more.csv --offset "$people"
 echo "input: $(($(wc -l <accounts.csv) - 1)) accounts for $people people"
+
+# The matching core alone (profiles, blocking, scoring, grouping): no store, no proposal files.
+/usr/bin/time -f "%e %M" -o core.time "$roster" bench-matching accounts.csv
+read -r core_s core_kb <core.time
+printf '%-44s %8s s   peak RSS %6d MB\n' "matching core alone" "$core_s" $((core_kb / 1024))
 
 /usr/bin/time -f "%e %M" -o ingest.time "$roster" ingest --log-level warning accounts.csv >/dev/null
 read -r ingest_s ingest_kb <ingest.time

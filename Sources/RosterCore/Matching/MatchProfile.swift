@@ -6,12 +6,18 @@ public struct MatchProfile: Sendable {
     public let names: [[String]]
     /// Distinct handles: logins, local parts of real emails, GitHub noreply logins, letters and digits only.
     public let handles: [String]
+    /// Each of `handles` without trailing digits (``NameNormaliser/withoutTrailingDigits(_:)``).
+    let bareHandles: [String]
     /// Handles with separators that read as names (`jane.doe` → `["jane", "doe"]`).
     public let handleNames: [[String]]
     /// GitHub users named by noreply addresses: the numeric id when present, else the login.
     public let githubUsers: [String]
+    /// Whether every name and handle is ASCII, so that comparisons can be made byte by byte.
+    let isASCII: Bool
     /// Real addresses (not placeholders, not noreply).
     public let emails: [String]
+    /// ``BlockingKeys/hash(_:)`` of the domains of `emails` that are not public mail providers.
+    let privateDomains: [UInt64]
     /// Placeholder addresses the accounts carry (`root@localhost`, `noreply@…`).
     public let placeholders: [String]
     /// Integration instances of the accounts, one entry per account.
@@ -66,7 +72,13 @@ public struct MatchProfile: Sendable {
             let parts = tokens.filter { !$0.allSatisfy(\.isNumber) }
             if parts.count >= 2, !handleNames.contains(parts) { handleNames.append(parts) }
         }
+        var classified: [String] = []
         func addEmail(_ raw: String?) {
+            // An account usually repeats its person's address: the same text says the same again.
+            if let raw {
+                if classified.contains(raw) { return }
+                classified.append(raw)
+            }
             switch EmailEvidence.classify(raw, placeholders: placeholderPatterns) {
             case .address(let address):
                 if !emails.contains(address) { emails.append(address) }
@@ -97,8 +109,22 @@ public struct MatchProfile: Sendable {
         }
         self.names = names
         self.handles = handles
-        self.handleNames = handleNames
+        // Equal arrays share one buffer: a full pass keeps a profile per person (peak RSS of
+        // `bench/proposals.sh`, where most handles read as the person's own name).
+        let bare = handles.map(NameNormaliser.withoutTrailingDigits)
+        bareHandles = bare == handles ? handles : bare
+        self.handleNames = handleNames.map { split in names.first { $0 == split } ?? split }
         self.emails = emails
+        isASCII =
+            names.allSatisfy { $0.allSatisfy(NameEvidence.isASCII) } && handles.allSatisfy(NameEvidence.isASCII)
+            && handleNames.allSatisfy { $0.allSatisfy(NameEvidence.isASCII) }
+        var privateDomains: [UInt64] = []
+        for email in emails {
+            guard let domain = PairScorer.domain(email), !PairScorer.publicDomains.contains(domain) else { continue }
+            let hash = BlockingKeys.hash(domain)
+            if !privateDomains.contains(hash) { privateDomains.append(hash) }
+        }
+        self.privateDomains = privateDomains
         self.placeholders = placeholders
         self.githubUsers = githubUsers
         integrations = person.accounts.map(\.key.integration)

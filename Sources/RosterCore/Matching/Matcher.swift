@@ -26,49 +26,124 @@ public struct Matcher: Sendable {
     public func candidates(
         _ profiles: [MatchProfile], focus: Set<Int>? = nil, checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [(Int, Int)] {
-        var entries: [(hash: UInt64, index: UInt32)] = []
-        entries.reserveCapacity(profiles.count * 6)
+        try candidatePairs(profiles, focus: focus, checkpoint: checkpoint).map {
+            (Int($0 >> 32), Int($0 & 0xFFFF_FFFF))
+        }
+    }
+
+    /// The candidate pairs as `lower << 32 | higher`, sorted, each once.
+    func candidatePairs(
+        _ profiles: [MatchProfile], focus: Set<Int>?, checkpoint: () -> Bool
+    ) throws(MatchingStopped) -> [UInt64] {
+        var pairs: [UInt64] = []
+        try forEachCandidate(profiles, focus: focus, checkpoint: checkpoint) { a, b in
+            pairs.append(UInt64(a) << 32 | UInt64(b))
+        }
+        pairs.sort()
+        return pairs
+    }
+
+    /// Calls `visit(a, b)` (indices into `profiles`, `a < b`) once for every pair of people that
+    /// share a blocking key, block by block.
+    ///
+    /// A pair is visited in the block of the first key (by hash) the two share among the keys
+    /// whose blocks are compared, so that no list of every pair of every block is built and sorted
+    /// to drop repeats: people with one name share five or six keys, and on
+    /// `bench/proposals.sh 1000000` that list had some 60 million entries (peak RSS, sort time).
+    func forEachCandidate(
+        _ profiles: [MatchProfile], focus: Set<Int>?, checkpoint: () -> Bool,
+        _ visit: (Int, Int) throws(MatchingStopped) -> Void
+    ) throws(MatchingStopped) {
+        // Each person's key hashes, sorted, one flat array; and whether each key's block is compared.
+        var keyStart: [Int] = [0]
+        keyStart.reserveCapacity(profiles.count + 1)
+        var keyHashes: [UInt64] = []
+        keyHashes.reserveCapacity(profiles.count * 8)
         for (index, profile) in profiles.enumerated() {
             if index & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
-            for key in BlockingKeys.keys(of: profile) {
-                entries.append((BlockingKeys.hash(key), UInt32(index)))
+            let start = keyHashes.count
+            for key in BlockingKeys.keys(of: profile) { keyHashes.append(BlockingKeys.hash(key)) }
+            keyHashes[start...].sort()
+            // Two keys of one person with one hash count once.
+            var kept = start
+            for position in start..<keyHashes.count where kept == start || keyHashes[kept - 1] != keyHashes[position] {
+                keyHashes[kept] = keyHashes[position]
+                kept += 1
+            }
+            keyHashes.removeLast(keyHashes.count - kept)
+            keyStart.append(keyHashes.count)
+        }
+        var entries: [(hash: UInt64, index: UInt32)] = []
+        entries.reserveCapacity(keyHashes.count)
+        for index in profiles.indices {
+            for position in keyStart[index]..<keyStart[index + 1] {
+                entries.append((keyHashes[position], UInt32(index)))
             }
         }
         if !checkpoint() { throw MatchingStopped() }
         entries.sort { $0.hash < $1.hash || ($0.hash == $1.hash && $0.index < $1.index) }
         if !checkpoint() { throw MatchingStopped() }
-        var pairs: [UInt64] = []
+        // Keep only the entries of compared blocks, and mark those keys.
+        var compared = [Bool](repeating: false, count: keyHashes.count)
+        var kept = 0
         var start = 0
-        var blocks = 0
         while start < entries.count {
-            blocks += 1
-            if blocks & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
             var end = start + 1
             while end < entries.count, entries[end].hash == entries[start].hash { end += 1 }
-            let size = end - start
-            if size >= 2, size <= blockLimit {
-                for i in start..<end {
-                    for j in (i + 1)..<end where entries[i].index != entries[j].index {
-                        let a = entries[i].index
-                        let b = entries[j].index
-                        if let focus, !focus.contains(Int(a)), !focus.contains(Int(b)) { continue }
-                        pairs.append(UInt64(min(a, b)) << 32 | UInt64(max(a, b)))
-                    }
+            if end - start >= 2, end - start <= blockLimit {
+                for entry in start..<end {
+                    let index = Int(entries[entry].index)
+                    let position = keyHashes[keyStart[index]..<keyStart[index + 1]].firstIndex(of: entries[entry].hash)!
+                    compared[position] = true
+                    entries[kept] = entries[entry]
+                    kept += 1
                 }
             }
             start = end
         }
-        entries = []
-        pairs.sort()
+        // A smaller copy: most keys are one person's alone, and the full array's memory is freed.
+        entries = Array(entries[..<kept])
         if !checkpoint() { throw MatchingStopped() }
-        var result: [(Int, Int)] = []
-        result.reserveCapacity(pairs.count / 2)
-        var previous: UInt64?
-        for pair in pairs where pair != previous {
-            previous = pair
-            result.append((Int(pair >> 32), Int(pair & 0xFFFF_FFFF)))
+
+        /// The first hash the two people share among their compared keys.
+        func firstShared(_ a: Int, _ b: Int) -> UInt64? {
+            var i = keyStart[a]
+            var j = keyStart[b]
+            let (endA, endB) = (keyStart[a + 1], keyStart[b + 1])
+            while i < endA, j < endB {
+                if !compared[i] {
+                    i += 1
+                } else if !compared[j] {
+                    j += 1
+                } else if keyHashes[i] < keyHashes[j] {
+                    i += 1
+                } else if keyHashes[i] > keyHashes[j] {
+                    j += 1
+                } else {
+                    return keyHashes[i]
+                }
+            }
+            return nil
         }
-        return result
+        var blocks = 0
+        start = 0
+        while start < entries.count {
+            blocks += 1
+            if blocks & 0xFF == 0, !checkpoint() { throw MatchingStopped() }
+            var end = start + 1
+            let hash = entries[start].hash
+            while end < entries.count, entries[end].hash == hash { end += 1 }
+            for i in start..<end {
+                let a = Int(entries[i].index)
+                for j in (i + 1)..<end {
+                    let b = Int(entries[j].index)
+                    if let focus, !focus.contains(a), !focus.contains(b) { continue }
+                    // Entries of a block are sorted by index: a < b.
+                    if firstShared(a, b) == hash { try visit(a, b) }
+                }
+            }
+            start = end
+        }
     }
 
     /// Scores every candidate pair and groups the people into proposals.
@@ -91,31 +166,54 @@ public struct Matcher: Sendable {
         checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
         var edges: [Edge] = []
-        for (number, (a, b)) in try candidates(profiles, focus: focus, checkpoint: checkpoint).enumerated() {
+        var number = 0
+        try forEachCandidate(profiles, focus: focus, checkpoint: checkpoint) { a, b throws(MatchingStopped) in
+            number += 1
             if number & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
-            if !rejected.isEmpty, rejected.contains(PersonPair(profiles[a].id, profiles[b].id)) { continue }
-            if let score = PairScorer.score(profiles[a], profiles[b]) {
+            if !rejected.isEmpty, rejected.contains(PersonPair(profiles[a].id, profiles[b].id)) { return }
+            if let score = PairScorer.score(profiles[a], profiles[b], lines: false) {
                 edges.append(Edge(a: a, b: b, score: score))
             }
         }
         if !checkpoint() { throw MatchingStopped() }
-        return group(edges, profiles: profiles, rejected: rejected)
+        return group(&edges, profiles: profiles, rejected: rejected)
     }
 
+    /// A scored pair: the confidence in thousandths and whether it is flagged, twelve bytes.
+    ///
+    /// The evidence lines are written again for the edges a proposal shows (``draft(_:profiles:)``):
+    /// keeping every scored pair's lines took most of the memory of a full pass over
+    /// `bench/proposals.sh 100000` (peak RSS), and most edges are never shown.
     struct Edge {
-        var a: Int
-        var b: Int
-        var score: PairScore
-        var strong: Bool { score.flags.isEmpty }
+        var low: UInt32
+        var high: UInt32
+        var thousandths: UInt16
+        var strong: Bool
+
+        init(a: Int, b: Int, score: PairScore) {
+            low = UInt32(a)
+            high = UInt32(b)
+            thousandths = UInt16((score.confidence * 1000).rounded())
+            strong = score.flags.isEmpty
+        }
+
+        var a: Int { Int(low) }
+        var b: Int { Int(high) }
+        /// The scorer's confidence, which is rounded to thousandths.
+        var confidence: Double { Double(thousandths) / 1000 }
     }
 
     /// Confident groups from strong edges; then weaker edges join those groups into less confident
     /// proposals. Accepting a confident proposal leaves the weaker one to be decided on its own.
-    func group(_ edges: [Edge], profiles: [MatchProfile], rejected: Set<PersonPair>) -> [ProposalDraft] {
-        let sorted = edges.sorted { $0.score.confidence > $1.score.confidence }
+    ///
+    /// - Parameter edges: Sorted in place (stronger first, then by pair), rather than copied: there
+    ///   are millions on `bench/proposals.sh 1000000`.
+    func group(_ edges: inout [Edge], profiles: [MatchProfile], rejected: Set<PersonPair>) -> [ProposalDraft] {
+        edges.sort { ($0.thousandths, $1.low, $1.high) > ($1.thousandths, $0.low, $0.high) }
+        let sorted = edges
         var strong = UnionFind(rejected: rejected, profiles: profiles)
         var strongEdges: [Edge] = []
-        for edge in sorted where edge.strong && edge.score.confidence >= strongThreshold {
+        for edge in sorted where edge.strong && edge.confidence >= strongThreshold {
             if strong.union(edge.a, edge.b) { strongEdges.append(edge) }
         }
         var drafts: [ProposalDraft] = []
@@ -126,7 +224,7 @@ public struct Matcher: Sendable {
         // The weak layer: nodes are the strong groups.
         var weak = strong
         var weakEdges: [Edge] = []
-        for edge in sorted where !(edge.strong && edge.score.confidence >= strongThreshold) {
+        for edge in sorted where !(edge.strong && edge.confidence >= strongThreshold) {
             if weak.union(edge.a, edge.b) { weakEdges.append(edge) }
         }
         var weakByRoot: [Int: [Edge]] = [:]
@@ -150,14 +248,20 @@ public struct Matcher: Sendable {
             members.insert(edge.b)
         }
         let people = members.sorted { profiles[$0].id < profiles[$1].id }
-        let ordered = tree.sorted { $0.score.confidence > $1.score.confidence }
-        var confidence = ordered.map(\.score.confidence).min() ?? 0
+        let ordered = tree.sorted { $0.confidence > $1.confidence }
+        var confidence = ordered.map(\.confidence).min() ?? 0
         var evidence: [String] = []
         var flags: [String] = []
+        // Lines already taken, looked up in a set: a snowball of thousands of people has thousands
+        // of lines, and searching the list for each was quadratic.
+        var seen = Set<String>()
+        var seenFlags = Set<String>()
         for edge in ordered {
+            // The same pair scores the same; this time with its lines.
+            guard let score = PairScorer.score(profiles[edge.a], profiles[edge.b], lines: true) else { continue }
             let prefix = people.count > 2 ? "\(profiles[edge.a].id) and \(profiles[edge.b].id): " : ""
-            for line in edge.score.evidence where !evidence.contains(prefix + line) { evidence.append(prefix + line) }
-            for flag in edge.score.flags where !flags.contains(flag) { flags.append(flag) }
+            for line in score.evidence where seen.insert(prefix + line).inserted { evidence.append(prefix + line) }
+            for flag in score.flags where seenFlags.insert(flag).inserted { flags.append(flag) }
         }
         let distinct = MatchProfile.distinctPeople(in: people.flatMap { profiles[$0].names.filter { $0.count >= 2 } })
         if people.count > largestGroup || distinct > 2 {
@@ -221,18 +325,20 @@ struct UnionFind {
         let ra = find(a)
         let rb = find(b)
         if ra == rb { return false }
-        let left = members[ra] ?? [ra]
-        let right = members[rb] ?? [rb]
-        if !rejectedPartners.isEmpty {
-            for member in left {
-                for partner in rejectedPartners[profiles[member]] ?? [] {
-                    if let index = indexOf[partner], find(index) == rb { return false }
-                }
+        // The members are only needed to check rejected pairs; joining their lists on every union
+        // was quadratic in the size of a snowball.
+        guard !rejectedPartners.isEmpty else {
+            parent[rb] = Int32(ra)
+            return true
+        }
+        for member in members[ra] ?? [ra] {
+            for partner in rejectedPartners[profiles[member]] ?? [] {
+                if let index = indexOf[partner], find(index) == rb { return false }
             }
         }
         parent[rb] = Int32(ra)
-        members[ra] = left + right
-        members[rb] = nil
+        let right = members.removeValue(forKey: rb) ?? [rb]
+        members[ra, default: [ra]].append(contentsOf: right)
         return true
     }
 }

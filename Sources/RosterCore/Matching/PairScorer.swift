@@ -35,6 +35,17 @@ public enum PairScorer {
     ]
 
     public static func score(_ a: MatchProfile, _ b: MatchProfile) -> PairScore? {
+        score(a, b, lines: true)
+    }
+
+    /// ``score(_:_:)``; without `lines`, the evidence is left empty (the confidence and the flags
+    /// are the same).
+    ///
+    /// A full pass scores every candidate pair but shows only the few that join a proposal: building
+    /// and keeping every pair's lines was most of the time and memory of scoring on
+    /// `bench/proposals.sh 100000` (perf, peak RSS); ``Matcher`` scores again with lines the pairs
+    /// a proposal shows.
+    static func score(_ a: MatchProfile, _ b: MatchProfile, lines: Bool) -> PairScore? {
         if a.id == b.id { return nil }
         var flags: [String] = []
         if a.isBot != b.isBot { return nil }  // a bot is never one person with a human
@@ -43,105 +54,131 @@ public enum PairScorer {
         var nameBest: (score: Double, line: String)?
         for left in a.names {
             for right in b.names {
-                if let found = NameEvidence.compare(left, right), found.score > (nameBest?.score ?? 0) {
+                if let found = NameEvidence.compare(left, right, lines: lines), found.score > (nameBest?.score ?? 0) {
                     nameBest = found
                 }
             }
         }
         var handleBest: (score: Double, line: String)?
-        for handle in a.handles where handle.count >= 4 && b.handles.contains(handle) {
+        for handle in a.handles where b.handles.contains(handle) && handle.count >= 4 {
             let score = handle.count >= 6 ? 0.93 : handle.count >= 5 ? 0.85 : 0.75
             if score > (handleBest?.score ?? 0) {
-                handleBest = (score, "same login or mailbox name \"\(handle)\"")
+                handleBest = (score, lines ? "same login or mailbox name \"\(handle)\"" : "")
             }
         }
-        for (one, other) in [(a, b), (b, a)] {
-            for handle in one.handles {
+        // A function called twice rather than a loop over `[(a, b), (b, a)]`, which copied both profiles.
+        func handleEvidence(_ one: MatchProfile, _ other: MatchProfile) {
+            for (handle, bare) in zip(one.handles, one.bareHandles) {
                 for name in other.names {
-                    if let found = NameEvidence.handle(handle, name: name), found.score > (handleBest?.score ?? 0) {
+                    if let found = NameEvidence.handle(
+                        handle, bare: bare, name: name, lines: lines, ascii: one.isASCII && other.isASCII),
+                        found.score > (handleBest?.score ?? 0)
+                    {
                         handleBest = found
                     }
                 }
             }
             for split in one.handleNames {
                 for name in other.names where name.count >= 2 {
-                    if let found = NameEvidence.compare(split, name), found.score >= 0.9,
+                    if let found = NameEvidence.compare(split, name, lines: false, floor: 0.9), found.score >= 0.9,
                         found.score - 0.02 > (handleBest?.score ?? 0)
                     {
                         handleBest = (
                             found.score - 0.02,
-                            "login or mailbox \"\(split.joined(separator: "."))\" reads as the name \"\(name.joined(separator: " "))\""
+                            lines
+                                ? "login or mailbox \"\(split.joined(separator: "."))\" reads as the name \"\(name.joined(separator: " "))\""
+                                : ""
                         )
                     }
                 }
             }
         }
+        handleEvidence(a, b)
+        handleEvidence(b, a)
         var sameGitHubUser = false
         for user in a.githubUsers where b.githubUsers.contains(user) {
             if user.hasPrefix("id ") {
                 // The same numeric id under two logins: a renamed account, or a copied address.
                 if (handleBest?.score ?? 0) < 0.85 {
-                    handleBest = (0.85, "same GitHub user \(user) in noreply addresses")
+                    handleBest = (0.85, lines ? "same GitHub user \(user) in noreply addresses" : "")
                 }
             } else {
-                handleBest = (0.97, "same GitHub login in noreply addresses: \(user)")
+                handleBest = (0.97, lines ? "same GitHub login in noreply addresses: \(user)" : "")
                 sameGitHubUser = true
                 break
             }
         }
-        let positives = [nameBest, handleBest].compactMap { $0 }.sorted { $0.score > $1.score }
-        guard let strongest = positives.first else { return nil }
+        // The stronger first; a name wins a tie, as the stable sort of [name, handle] did.
+        let positives: [(score: Double, line: String)]
+        switch (nameBest, handleBest) {
+        case (nil, nil): return nil
+        case (let name?, nil): positives = [name]
+        case (nil, let handle?): positives = [handle]
+        case (let name?, let handle?): positives = handle.score > name.score ? [handle, name] : [name, handle]
+        }
+        let strongest = positives[0]
         var confidence = strongest.score
-        var evidence = positives.map(\.line)
+        var evidence = lines ? positives.map(\.line) : []
         if positives.count == 2 {
             confidence = 1 - (1 - confidence) * (1 - 0.6 * positives[1].score)
         }
 
-        // Two full names that differ (reordered, nickname, typo) are for a person to confirm.
-        if !sameGitHubUser, let nameBest, nameBest.score < 0.92, hasFullName(a), hasFullName(b),
-            !a.names.contains(where: { b.names.contains($0) })
+        // Two full names that differ (reordered, nickname, typo) are for a person to confirm: only
+        // the same name, or the same first and last name around a middle one, is accepted on names.
+        // Reordered names (0.95, 0.93) are capped too: `Tseng Jun` and `Jun Tseng` can be two people.
+        if !sameGitHubUser, let nameBest, nameBest.score != 0.97, nameBest.score != 0.92, hasFullName(a),
+            hasFullName(b), !a.names.contains(where: { b.names.contains($0) })
         {
             confidence = min(confidence, 0.89)
         }
 
         // Negative evidence.
-        let shared = Set(a.emails).intersection(b.emails)
-        if shared.isEmpty, !a.emails.isEmpty, !b.emails.isEmpty {
-            let left = Set(a.emails.compactMap(domain))
-            let right = Set(b.emails.compactMap(domain))
-            if let common = left.intersection(right).subtracting(publicDomains).sorted().first,
-                (nameBest?.score ?? 0) < 0.92
+        if (nameBest?.score ?? 0) < 0.92, a.privateDomains.contains(where: b.privateDomains.contains),
+            !a.emails.contains(where: b.emails.contains)
+        {
+            if !lines {
+                confidence *= 0.6
+            } else if let common = Set(a.emails.compactMap(domain)).intersection(b.emails.compactMap(domain))
+                .subtracting(publicDomains).sorted().first
             {
                 confidence *= 0.6
                 evidence.append("against: different addresses at the same domain \(common)")
             }
         }
-        let commonIntegrations = Set(a.integrations).intersection(b.integrations).sorted()
-        if !commonIntegrations.isEmpty {
+        if a.integrations.contains(where: b.integrations.contains) {
             confidence *= 0.97
-            evidence.append("against: both have \(commonIntegrations.joined(separator: ", ")) accounts")
+            if lines {
+                let common = Set(a.integrations).intersection(b.integrations).sorted()
+                evidence.append("against: both have \(common.joined(separator: ", ")) accounts")
+            }
         }
-        if nameBest == nil, hasFullName(a), hasFullName(b),
+        // A noreply address names one GitHub account, whatever its display names say.
+        if nameBest == nil, !sameGitHubUser, hasFullName(a), hasFullName(b),
             !a.names.contains(where: { left in b.names.contains { NameEvidence.compatible(left, $0) } })
         {
             confidence *= 0.5
-            let left = a.names.first { $0.count >= 2 }!.joined(separator: " ")
-            let right = b.names.first { $0.count >= 2 }!.joined(separator: " ")
-            evidence.append("against: the names differ: \"\(left)\" and \"\(right)\"")
+            if lines {
+                let left = a.names.first { $0.count >= 2 }!.joined(separator: " ")
+                let right = b.names.first { $0.count >= 2 }!.joined(separator: " ")
+                evidence.append("against: the names differ: \"\(left)\" and \"\(right)\"")
+            }
         }
-        if let placeholder = Set(a.placeholders).intersection(b.placeholders).sorted().first, nameBest == nil {
+        if nameBest == nil, a.placeholders.contains(where: b.placeholders.contains) {
             confidence *= 0.5
-            evidence.append("against: only a placeholder address in common (\(placeholder))")
+            if lines, let placeholder = Set(a.placeholders).intersection(b.placeholders).sorted().first {
+                evidence.append("against: only a placeholder address in common (\(placeholder))")
+            }
         }
-        for (profile, label) in [(a, a.id), (b, b.id)] {
-            if let why = profile.sharedMailbox { flags.append("\(label): \(why)") }
-        }
+        if let why = a.sharedMailbox { flags.append("\(a.id): \(why)") }
+        if let why = b.sharedMailbox { flags.append("\(b.id): \(why)") }
         if !flags.isEmpty { confidence = min(confidence, 0.5) }
 
         // Context lines: why email linking could not see it.
-        for (profile, _) in [(a, 0), (b, 1)] {
-            for key in profile.accountsWithoutEmail.prefix(2) {
-                evidence.append("the \(key.integration) account \(key.accountID) has no email")
+        if lines {
+            for profile in [a, b] {
+                for key in profile.accountsWithoutEmail.prefix(2) {
+                    evidence.append("the \(key.integration) account \(key.accountID) has no email")
+                }
             }
         }
         guard confidence >= floor || !flags.isEmpty && strongest.score >= floor else { return nil }

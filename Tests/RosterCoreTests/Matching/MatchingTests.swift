@@ -140,6 +140,24 @@ import Testing
         #expect(score.evidence.contains { $0.contains("same domain corp.com") })
     }
 
+    @Test func reorderedFullNamesAreForAPersonToConfirm() throws {
+        let score = try #require(
+            PairScorer.score(
+                person(1, "Tseng Jun", email: "tj@qq.com", login: "tseng-jun"),
+                person(2, "Jun Tseng", email: "junzeng@example.org", integration: "jira")))
+        #expect(score.confidence < 0.9)
+        #expect(score.confidence >= 0.5)
+    }
+
+    @Test func oneNoreplyLoginIsOneAccountWhateverItsNames() throws {
+        let score = try #require(
+            PairScorer.score(
+                person(1, "pheiduck on github", email: "47042125+pheiduck@users.noreply.github.com"),
+                person(2, "Philip H", email: "47042125+pheiduck@users.noreply.github.com", integration: "gitlab")))
+        #expect(score.confidence >= 0.9)
+        #expect(!score.evidence.contains { $0.contains("the names differ") })
+    }
+
     @Test func aBotIsNeverPairedWithAHuman() {
         #expect(PairScorer.score(person(1, "Build Bot", bot: true), person(2, "Build Bot", integration: "jira")) == nil)
     }

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import RosterCore
+
+/// Times the matching core (profiles, blocking, scoring, grouping) on a generic accounts CSV as
+/// `bench/gen_people_accounts.py` writes it, one person per account as an ingest makes them,
+/// without the store or the proposal files. For `bench/proposals.sh`. Hidden from help.
+struct BenchMatching: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-matching",
+        abstract: "Time the merge-proposal matching over the accounts of a generic accounts CSV.",
+        shouldDisplay: false
+    )
+
+    @Argument var file: String
+
+    func run() throws {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw ValidationError("Can't read '\(file)'.")
+        }
+        let clock = ContinuousClock()
+        var people: [MatchPerson] = []
+        let read = clock.measure {
+            for (number, line) in text.split(separator: "\n").dropFirst().enumerated() {
+                // integration,account_id,login,display_name,email: no quoted fields in the generated file.
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard cells.count >= 5 else { continue }
+                let email = cells[4].isEmpty ? nil : cells[4]
+                people.append(
+                    MatchPerson(
+                        id: PersonID(Int64(number + 1)), name: cells[3].isEmpty ? cells[2] : cells[3],
+                        emails: email.map { [EmailAddress.normalise($0)] } ?? [],
+                        accounts: [
+                            MatchAccount(
+                                key: AccountKey(integration: cells[0], accountID: cells[1]),
+                                login: cells[2].isEmpty ? nil : cells[2], displayName: cells[3], email: email)
+                        ]))
+            }
+        }
+        var profiles: [MatchProfile] = []
+        let profile = clock.measure {
+            profiles.reserveCapacity(people.count)
+            for person in people { profiles.append(MatchProfile(person)) }
+            people = []
+        }
+        var drafts: [ProposalDraft] = []
+        let match = clock.measure { drafts = Matcher().proposals(profiles) }
+        let largest = drafts.map(\.people.count).max() ?? 0
+        print(
+            "people \(profiles.count), proposals \(drafts.count) (largest \(largest) people); "
+                + "read \(read), profiles \(profile), blocking + scoring + grouping \(match)")
+    }
+}
