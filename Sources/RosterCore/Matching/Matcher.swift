@@ -10,6 +10,11 @@ public struct Matcher: Sendable {
     public var strongThreshold = 0.9
     /// Groups with more people than this are flagged as snowballs.
     public var largestGroup = 6
+    /// Keys (``BlockingKeys/hash(_:)``) skipped whatever the size of their block among the profiles
+    /// passed: a pass over part of the roster names the keys shared by more than ``blockLimit``
+    /// people in the whole of it, which the part alone can't show, so that it pairs exactly as a
+    /// full pass would.
+    public var commonKeys: Set<UInt64> = []
 
     public init() {}
 
@@ -46,7 +51,7 @@ public struct Matcher: Sendable {
             var end = start + 1
             while end < entries.count, entries[end].hash == entries[start].hash { end += 1 }
             let size = end - start
-            if size >= 2, size <= blockLimit {
+            if size >= 2, size <= blockLimit, commonKeys.isEmpty || !commonKeys.contains(entries[start].hash) {
                 for i in start..<end {
                     for j in (i + 1)..<end where entries[i].index != entries[j].index {
                         let a = entries[i].index
