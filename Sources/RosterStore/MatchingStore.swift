@@ -12,6 +12,9 @@ public protocol MatchingStore: Sendable {
     func matchPeople(_ ids: [PersonID]) throws -> [MatchPerson]
 
     /// The people changed (by ingest or decision) since the given audit id, and the latest audit id.
+    ///
+    /// Includes the people something left (an account that moved, a merged person who is gone
+    /// now, the survivor of an unmerge) and every person of a rejected proposal.
     func peopleChanged(sinceAudit: Int64) throws -> (people: Set<PersonID>, latestAudit: Int64)
 
     /// Rejected pairs, with merged ids resolved to their survivors.

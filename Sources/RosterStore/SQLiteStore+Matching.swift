@@ -74,19 +74,31 @@ extension SQLiteStore {
             var people = Set<PersonID>()
             var latest = sinceAudit
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, personId, action, before FROM audit WHERE id > ? ORDER BY id",
+                db, sql: "SELECT id, personId, action, before, subject, after FROM audit WHERE id > ? ORDER BY id",
                 arguments: [sinceAudit])
             while let row = try rows.next() {
                 latest = row[0]
                 if let person: Int64 = row[1] { people.insert(PersonID(person)) }
                 let action: String = row[2]
-                if action.hasPrefix("account."), let before: String = row[3], let from = PersonID(parsing: before) {
-                    people.insert(from)
+                if action.hasPrefix("account.") || Self.leavingActions.contains(action) {
+                    // The person an account or email left (for an unmerge, the survivor it left).
+                    if let before: String = row[3], let from = PersonID(parsing: before) { people.insert(from) }
+                } else if action == "person.merge" {
+                    // The merged person, gone now: its proposals are moot.
+                    if let subject: String = row[4], let merged = PersonID(parsing: subject) { people.insert(merged) }
+                } else if action == "proposal.reject", let key: String = row[5] {
+                    // Every person of the rejected proposal: its pairs may no longer be joined.
+                    for id in key.split(separator: ",") {
+                        if let person = PersonID(parsing: id) { people.insert(person) }
+                    }
                 }
             }
             return (people, latest)
         }
     }
+
+    /// Audit actions besides `account.*` whose `before` names the person something left.
+    private static let leavingActions: Set<String> = ["email.merge", "email.unmerge", "person.unmerge"]
 
     public func rejectedPairs() throws -> Set<PersonPair> {
         try writer.read { db in
