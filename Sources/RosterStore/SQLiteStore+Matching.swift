@@ -116,62 +116,72 @@ extension SQLiteStore {
     // MARK: - Proposals
 
     public func syncProposals(_ drafts: [ProposalDraft], scope: Set<PersonID>?, now: String) throws -> ProposalSync {
-        try writer.write { db in
-            var sync = ProposalSync()
-            var open = try Self.loadProposals(db, where: "status = 'open'")
-            var byPerson: [PersonID: [Int]] = [:]
-            for (index, proposal) in open.enumerated() {
-                for person in proposal.draft.people { byPerson[person, default: []].append(index) }
-            }
-            var matched = Set<Int>()
-            var byKey: [String: Int] = [:]
-            for (index, proposal) in open.enumerated() { byKey[proposal.draft.peopleKey] = index }
-            for draft in drafts {
-                var target = byKey[draft.peopleKey].flatMap { matched.contains($0) ? nil : $0 }
-                if target == nil {
-                    var overlap: [Int: Int] = [:]
-                    for person in draft.people {
-                        for index in byPerson[person] ?? [] where !matched.contains(index) {
-                            overlap[index, default: 0] += 1
-                        }
-                    }
-                    target = overlap.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key
-                }
-                if let index = target {
-                    matched.insert(index)
-                    let existing = open[index]
-                    if existing.draft == draft {
-                        sync.unchanged.append(existing.id)
-                    } else {
-                        try Self.writeProposal(db, id: existing.id, draft, now: now)
-                        open[index].draft = draft
-                        sync.updated.append(existing.id)
-                    }
-                } else {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO mergeProposal (status, peopleKey, survivor, confidence, evidence, flags, createdAt, updatedAt)
-                            VALUES ('open', '', 0, 0, '[]', '[]', ?, ?)
-                            """, arguments: [now, now])
-                    let id = ProposalID(db.lastInsertedRowID)
-                    try Self.writeProposal(db, id: id, draft, now: now)
-                    sync.opened.append(id)
-                }
-            }
-            for (index, proposal) in open.enumerated() where !matched.contains(index) {
-                if let scope, !proposal.draft.people.contains(where: scope.contains) { continue }
-                var reason = "the evidence no longer supports it"
-                for person in proposal.draft.people {
-                    if let survivor = try Self.resolve(db, person), survivor != person {
-                        reason = "moot: \(person) was merged into \(survivor)"
-                        break
-                    }
-                }
-                try Self.close(db, proposal.id, status: .closed, outcome: reason, now: now)
-                sync.closed.append((proposal.id, reason))
-            }
-            return sync
+        try writer.write { db in try Self.syncProposals(db, drafts, scope: scope, now: now) }
+    }
+
+    /// ``syncProposals(_:scope:now:)`` inside the caller's transaction.
+    ///
+    /// With a scope, only the open proposals that have one of its people are loaded: a draft can
+    /// only match a proposal it shares a person with, and its people lie within the scope, so the
+    /// others can't be matched or closed. A pass over a few people then reads a few proposals, not
+    /// every open one.
+    static func syncProposals(_ db: Database, _ drafts: [ProposalDraft], scope: Set<PersonID>?, now: String) throws
+        -> ProposalSync
+    {
+        var sync = ProposalSync()
+        var open = try scope.map { try openProposals(db, touching: $0) } ?? loadProposals(db, where: "status = 'open'")
+        var byPerson: [PersonID: [Int]] = [:]
+        for (index, proposal) in open.enumerated() {
+            for person in proposal.draft.people { byPerson[person, default: []].append(index) }
         }
+        var matched = Set<Int>()
+        var byKey: [String: Int] = [:]
+        for (index, proposal) in open.enumerated() { byKey[proposal.draft.peopleKey] = index }
+        for draft in drafts {
+            var target = byKey[draft.peopleKey].flatMap { matched.contains($0) ? nil : $0 }
+            if target == nil {
+                var overlap: [Int: Int] = [:]
+                for person in draft.people {
+                    for index in byPerson[person] ?? [] where !matched.contains(index) {
+                        overlap[index, default: 0] += 1
+                    }
+                }
+                target = overlap.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key
+            }
+            if let index = target {
+                matched.insert(index)
+                let existing = open[index]
+                if existing.draft == draft {
+                    sync.unchanged.append(existing.id)
+                } else {
+                    try Self.writeProposal(db, id: existing.id, draft, now: now)
+                    open[index].draft = draft
+                    sync.updated.append(existing.id)
+                }
+            } else {
+                try db.execute(
+                    sql: """
+                        INSERT INTO mergeProposal (status, peopleKey, survivor, confidence, evidence, flags, createdAt, updatedAt)
+                        VALUES ('open', '', 0, 0, '[]', '[]', ?, ?)
+                        """, arguments: [now, now])
+                let id = ProposalID(db.lastInsertedRowID)
+                try Self.writeProposal(db, id: id, draft, now: now)
+                sync.opened.append(id)
+            }
+        }
+        for (index, proposal) in open.enumerated() where !matched.contains(index) {
+            if let scope, !proposal.draft.people.contains(where: scope.contains) { continue }
+            var reason = "the evidence no longer supports it"
+            for person in proposal.draft.people {
+                if let survivor = try Self.resolve(db, person), survivor != person {
+                    reason = "moot: \(person) was merged into \(survivor)"
+                    break
+                }
+            }
+            try Self.close(db, proposal.id, status: .closed, outcome: reason, now: now)
+            sync.closed.append((proposal.id, reason))
+        }
+        return sync
     }
 
     public func openProposals() throws -> [StoredProposal] {

@@ -81,6 +81,7 @@ extension SQLiteStore {
         }
         registerMatchingMigration(&migrator)
         registerMarkersMigration(&migrator)
+        registerMatchKeysMigration(&migrator)
         return migrator
     }
 }
