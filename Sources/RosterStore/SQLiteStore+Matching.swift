@@ -36,25 +36,23 @@ extension SQLiteStore {
 
     public func matchPeople(_ ids: [PersonID]) throws -> [MatchPerson] {
         try writer.read { db in
+            // Prepared once for all the ids: compiling three statements per person cost more than
+            // running them (a refresh reads a few thousand people this way).
+            let person = try db.makeStatement(sql: "SELECT name, isBot FROM person WHERE id = ?")
+            let emails = try db.makeStatement(
+                sql: "SELECT address FROM email WHERE personId = ? ORDER BY isPrimary DESC, address")
+            let accounts = try db.makeStatement(
+                sql: """
+                    SELECT personId, integration, accountId, login, displayName, email, isBot, pinned
+                    FROM account WHERE personId = ? ORDER BY integration, accountId
+                    """)
             var people: [MatchPerson] = []
             for id in ids {
-                guard
-                    let row = try Row.fetchOne(
-                        db, sql: "SELECT name, isBot FROM person WHERE id = ?", arguments: [id.rawValue])
-                else { continue }
-                var person = MatchPerson(id: id, name: row[0], isBot: row[1])
-                person.emails = try String.fetchAll(
-                    db, sql: "SELECT address FROM email WHERE personId = ? ORDER BY isPrimary DESC, address",
-                    arguments: [id.rawValue])
-                person.accounts = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT personId, integration, accountId, login, displayName, email, isBot, pinned
-                        FROM account WHERE personId = ? ORDER BY integration, accountId
-                        """,
-                    arguments: [id.rawValue]
-                ).map { Self.matchAccount($0).1 }
-                people.append(person)
+                guard let row = try Row.fetchOne(person, arguments: [id.rawValue]) else { continue }
+                var match = MatchPerson(id: id, name: row[0], isBot: row[1])
+                match.emails = try String.fetchAll(emails, arguments: [id.rawValue])
+                match.accounts = try Row.fetchAll(accounts, arguments: [id.rawValue]).map { Self.matchAccount($0).1 }
+                people.append(match)
             }
             return people
         }
