@@ -52,6 +52,8 @@ public struct ProposalDesk: Sendable {
         /// The people matched: everyone, or the changed ones' neighbourhood.
         public var people = 0
         public var seconds = 0.0
+        /// Of ``seconds``, the time a full pass spent rebuilding the blocking-key index.
+        public var indexSeconds = 0.0
     }
 
     /// What the proposals and the blocking-key index were computed by, besides the people: when it
@@ -126,14 +128,17 @@ public struct ProposalDesk: Sendable {
         }
         stamps.save()
         result.seconds = Date().timeIntervalSince(started)
-        logger.info(
-            "Refreshed merge proposals",
-            metadata: [
-                "pass": "\(result.full ? "full" : "incremental")", "people.changed": "\(result.changed)",
-                "people": "\(result.people)", "proposals.opened": "\(result.sync.opened.count)",
-                "proposals.updated": "\(result.sync.updated.count)", "proposals.closed": "\(result.sync.closed.count)",
-                "seconds": "\(result.seconds)",
-            ])
+        var metadata: Logger.Metadata = [
+            "pass": "\(result.full ? "full" : "incremental")", "people": "\(result.people)",
+            "proposals.opened": "\(result.sync.opened.count)", "proposals.updated": "\(result.sync.updated.count)",
+            "proposals.closed": "\(result.sync.closed.count)", "seconds": "\(result.seconds)",
+        ]
+        if result.full {
+            metadata["index.seconds"] = "\(result.indexSeconds)"
+        } else {
+            metadata["people.changed"] = "\(result.changed)"
+        }
+        logger.info("Refreshed merge proposals", metadata: metadata)
         return result
     }
 
@@ -153,7 +158,9 @@ public struct ProposalDesk: Sendable {
         result.people = profiles.count
         // The index before matching, so that its list is freed before the matcher's own.
         let pending = OutputMarker(audit: 0, fingerprint: "rebuilding \(UUID().uuidString)")
+        let indexStarted = Date()
         try rebuildIndex(profiles, pending: pending, checkpoint: checkpoint)
+        result.indexSeconds = Date().timeIntervalSince(indexStarted)
         let drafts = try matcher.proposals(profiles, rejected: rejected, checkpoint: checkpoint)
         profiles = []
         // Past this point nothing is abandoned: the proposals and their files are written together.
@@ -164,7 +171,6 @@ public struct ProposalDesk: Sendable {
 
     /// Writes every profile's keys to the store's index, sorted as the index keeps them.
     private func rebuildIndex(_ profiles: [MatchProfile], pending: OutputMarker, checkpoint: () -> Bool) throws {
-        let started = Date()
         var entries: [MatchKeyEntry] = []
         entries.reserveCapacity(profiles.count * 8)
         for (index, profile) in profiles.enumerated() {
@@ -176,9 +182,6 @@ public struct ProposalDesk: Sendable {
         entries.sort()
         if !checkpoint() { throw MatchingStopped() }
         try store.rebuildMatchKeys(entries, pending: pending)
-        logger.debug(
-            "Rebuilt the blocking-key index",
-            metadata: ["keys": "\(entries.count)", "seconds": "\(Date().timeIntervalSince(started))"])
     }
 
     /// Matches the people changed since `marker` and their neighbourhood, and records the result
