@@ -28,25 +28,31 @@ struct MatchNeighbourhood {
     /// How many pairs were scored to find it, for the log.
     var pairsScored = 0
 
+    /// The search read more people than its budget: a full pass costs less.
+    struct TooLarge: Error {}
+
     /// - Parameters:
     ///   - changed: The people changed since the index and the open proposals were recorded.
-    ///   - checkpoint: Asked after each step; false abandons the search (``MatchingStopped``).
+    ///   - budget: The most people to read; past it the search gives up (``TooLarge``).
+    ///   - checkpoint: Asked every thousand people or so; false abandons the search (``MatchingStopped``).
     init(
         changed: Set<PersonID>, store: any MatchingStore, rejected: Set<PersonPair>, placeholders: [String],
-        blockLimit: Int, checkpoint: () -> Bool
+        blockLimit: Int, budget: Int, checkpoint: () -> Bool
     ) throws {
-        var search = Search(store: store, placeholders: placeholders, blockLimit: blockLimit)
-        try search.start(changed)
+        guard changed.count <= budget else { throw TooLarge() }
+        var search = Search(store: store, placeholders: placeholders, blockLimit: blockLimit, budget: budget)
+        try search.start(changed, checkpoint: checkpoint)
         var frontier = search.seeds
         for proposal in try store.openProposals(touching: frontier) { frontier.formUnion(proposal.draft.people) }
         var members = Set<PersonID>()
         while !frontier.isEmpty {
             if !checkpoint() { throw MatchingStopped() }
             scope.formUnion(frontier)
-            let present = try search.load(frontier)
+            let present = try search.load(frontier, checkpoint: checkpoint)
             members.formUnion(present)
             var next = Set<PersonID>()
-            for (person, partner) in try search.candidates(of: present) {
+            for (number, (person, partner)) in try search.candidates(of: present, checkpoint: checkpoint).enumerated() {
+                if number & 0xFFF == 0xFFF, !checkpoint() { throw MatchingStopped() }
                 let pair = PersonPair(person, partner)
                 guard !rejected.contains(pair), let a = search.profile(person), let b = search.profile(partner)
                 else { continue }
@@ -68,6 +74,7 @@ struct MatchNeighbourhood {
         let store: any MatchingStore
         let placeholders: [String]
         let blockLimit: Int
+        let budget: Int
         private var profiles: [PersonID: MatchProfile] = [:]
         private var gone = Set<PersonID>()
         private var personKeys: [PersonID: [UInt64]] = [:]
@@ -81,15 +88,16 @@ struct MatchNeighbourhood {
         private(set) var seeds = Set<PersonID>()
         private var scored = Set<PersonPair>()
 
-        init(store: any MatchingStore, placeholders: [String], blockLimit: Int) {
+        init(store: any MatchingStore, placeholders: [String], blockLimit: Int, budget: Int) {
             self.store = store
             self.placeholders = placeholders
             self.blockLimit = blockLimit
+            self.budget = budget
         }
 
         /// Loads the changed people, works out how their blocks changed, and finds the seeds.
-        mutating func start(_ changed: Set<PersonID>) throws {
-            _ = try load(changed)
+        mutating func start(_ changed: Set<PersonID>, checkpoint: () -> Bool) throws {
+            _ = try load(changed, checkpoint: checkpoint)
             let before = try store.matchKeys(of: changed.sorted())
             var touched = Set<UInt64>()
             for person in changed {
@@ -125,11 +133,15 @@ struct MatchNeighbourhood {
             return keys
         }
 
-        /// Loads the profiles not loaded yet; returns the people that exist.
-        mutating func load(_ people: Set<PersonID>) throws -> [PersonID] {
+        /// Loads the profiles not loaded yet, a thousand at a time; returns the people that exist.
+        mutating func load(_ people: Set<PersonID>, checkpoint: () -> Bool) throws -> [PersonID] {
             let missing = people.filter { profiles[$0] == nil && !gone.contains($0) }.sorted()
-            for person in try store.matchPeople(missing) {
-                profiles[person.id] = MatchProfile(person, placeholderPatterns: placeholders)
+            guard profiles.count + gone.count + missing.count <= budget else { throw TooLarge() }
+            for start in stride(from: 0, to: missing.count, by: 1024) {
+                if !checkpoint() { throw MatchingStopped() }
+                for person in try store.matchPeople(Array(missing[start..<min(start + 1024, missing.count)])) {
+                    profiles[person.id] = MatchProfile(person, placeholderPatterns: placeholders)
+                }
             }
             for person in missing where profiles[person] == nil { gone.insert(person) }
             return people.filter { profiles[$0] != nil }.sorted()
@@ -168,7 +180,7 @@ struct MatchNeighbourhood {
 
         /// The pairs of these people with everyone sharing a block within the limit, each pair
         /// once over the whole search; partners' profiles are loaded.
-        mutating func candidates(of people: [PersonID]) throws -> [(PersonID, PersonID)] {
+        mutating func candidates(of people: [PersonID], checkpoint: () -> Bool) throws -> [(PersonID, PersonID)] {
             var hashes: [UInt64] = []
             for person in people { hashes.append(contentsOf: keys(of: person)) }
             try read(hashes)
@@ -185,7 +197,7 @@ struct MatchNeighbourhood {
                     }
                 }
             }
-            _ = try load(partners)
+            _ = try load(partners, checkpoint: checkpoint)
             return pairs
         }
     }

@@ -71,6 +71,11 @@ public struct ProposalDesk: Sendable {
     /// instead of being kept until their people change.
     public static let rulesVersion = 1
 
+    /// The most people an incremental refresh reads (the changed ones and those they reach) before
+    /// it gives up for a full pass: reading people one by one costs more than the full pass's one
+    /// scan once a large part of the roster changed.
+    static let neighbourhoodBudget = 20_000
+
     // MARK: - Refresh
 
     /// Applies edited decisions, then brings the proposals up to date and rewrites the changed files.
@@ -100,7 +105,13 @@ public struct ProposalDesk: Sendable {
         for _ in 0..<3 where recorded == nil {
             let marker = try store.outputMarker(OutputMarker.matchKeys)
             if !full, let marker, marker.fingerprint == fingerprint {
-                recorded = try incremental(since: marker, into: &result, checkpoint: checkpoint)
+                do {
+                    recorded = try incremental(since: marker, into: &result, checkpoint: checkpoint)
+                } catch is MatchNeighbourhood.TooLarge {
+                    // Most of the roster changed (a first large ingest): one full pass costs less.
+                    recorded = try fullPass(into: &result, checkpoint: checkpoint)
+                    break
+                }
             } else {
                 recorded = try fullPass(into: &result, checkpoint: checkpoint)
                 break
@@ -198,7 +209,7 @@ public struct ProposalDesk: Sendable {
         let rejected = try store.rejectedPairs()
         let neighbourhood = try MatchNeighbourhood(
             changed: changed, store: store, rejected: rejected, placeholders: placeholders,
-            blockLimit: matcher.blockLimit, checkpoint: checkpoint)
+            blockLimit: matcher.blockLimit, budget: Self.neighbourhoodBudget, checkpoint: checkpoint)
         result.people = neighbourhood.profiles.count
         var matcher = self.matcher
         matcher.commonKeys = neighbourhood.commonKeys
