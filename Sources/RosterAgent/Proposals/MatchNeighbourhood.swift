@@ -28,19 +28,20 @@ struct MatchNeighbourhood {
     /// How many pairs were scored to find it, for the log.
     var pairsScored = 0
 
-    /// The search read more people than its budget: a full pass costs less.
+    /// The neighbourhood grew past its budget: a full pass costs less.
     struct TooLarge: Error {}
 
     /// - Parameters:
     ///   - changed: The people changed since the index and the open proposals were recorded.
-    ///   - budget: The most people to read; past it the search gives up (``TooLarge``).
+    ///   - budget: The most people the neighbourhood may hold (their partners not counted); past it
+    ///     the search gives up (``TooLarge``).
     ///   - checkpoint: Asked every thousand people or so; false abandons the search (``MatchingStopped``).
     init(
         changed: Set<PersonID>, store: any MatchingStore, rejected: Set<PersonPair>, placeholders: [String],
         blockLimit: Int, budget: Int, checkpoint: () -> Bool
     ) throws {
         guard changed.count <= budget else { throw TooLarge() }
-        var search = Search(store: store, placeholders: placeholders, blockLimit: blockLimit, budget: budget)
+        var search = Search(store: store, placeholders: placeholders, blockLimit: blockLimit)
         try search.start(changed, checkpoint: checkpoint)
         var frontier = search.seeds
         for proposal in try store.openProposals(touching: frontier) { frontier.formUnion(proposal.draft.people) }
@@ -48,6 +49,7 @@ struct MatchNeighbourhood {
         while !frontier.isEmpty {
             if !checkpoint() { throw MatchingStopped() }
             scope.formUnion(frontier)
+            guard scope.count <= budget else { throw TooLarge() }
             let present = try search.load(frontier, checkpoint: checkpoint)
             members.formUnion(present)
             var next = Set<PersonID>()
@@ -74,7 +76,6 @@ struct MatchNeighbourhood {
         let store: any MatchingStore
         let placeholders: [String]
         let blockLimit: Int
-        let budget: Int
         private var profiles: [PersonID: MatchProfile] = [:]
         private var gone = Set<PersonID>()
         private var personKeys: [PersonID: [UInt64]] = [:]
@@ -88,11 +89,10 @@ struct MatchNeighbourhood {
         private(set) var seeds = Set<PersonID>()
         private var scored = Set<PersonPair>()
 
-        init(store: any MatchingStore, placeholders: [String], blockLimit: Int, budget: Int) {
+        init(store: any MatchingStore, placeholders: [String], blockLimit: Int) {
             self.store = store
             self.placeholders = placeholders
             self.blockLimit = blockLimit
-            self.budget = budget
         }
 
         /// Loads the changed people, works out how their blocks changed, and finds the seeds.
@@ -136,7 +136,6 @@ struct MatchNeighbourhood {
         /// Loads the profiles not loaded yet, a thousand at a time; returns the people that exist.
         mutating func load(_ people: Set<PersonID>, checkpoint: () -> Bool) throws -> [PersonID] {
             let missing = people.filter { profiles[$0] == nil && !gone.contains($0) }.sorted()
-            guard profiles.count + gone.count + missing.count <= budget else { throw TooLarge() }
             for start in stride(from: 0, to: missing.count, by: 1024) {
                 if !checkpoint() { throw MatchingStopped() }
                 for person in try store.matchPeople(Array(missing[start..<min(start + 1024, missing.count)])) {

@@ -71,9 +71,9 @@ public struct ProposalDesk: Sendable {
     /// instead of being kept until their people change.
     public static let rulesVersion = 1
 
-    /// The most people an incremental refresh reads (the changed ones and those they reach) before
-    /// it gives up for a full pass: reading people one by one costs more than the full pass's one
-    /// scan once a large part of the roster changed.
+    /// The most people an incremental refresh matches (the changed ones and those they reach, not
+    /// counting the partners it only scores) before it gives up for a full pass: reading people one
+    /// by one costs more than the full pass's one scan once a large part of the roster changed.
     static let neighbourhoodBudget = 20_000
 
     // MARK: - Refresh
