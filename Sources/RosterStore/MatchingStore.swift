@@ -12,6 +12,9 @@ public protocol MatchingStore: Sendable {
     func matchPeople(_ ids: [PersonID]) throws -> [MatchPerson]
 
     /// The people changed (by ingest or decision) since the given audit id, and the latest audit id.
+    ///
+    /// Includes the people something left (an account that moved, a merged person who is gone
+    /// now, the survivor of an unmerge) and every person of a rejected proposal.
     func peopleChanged(sinceAudit: Int64) throws -> (people: Set<PersonID>, latestAudit: Int64)
 
     /// Rejected pairs, with merged ids resolved to their survivors.
@@ -19,7 +22,8 @@ public protocol MatchingStore: Sendable {
 
     /// Records a new matching pass: open proposals that `drafts` match (same people, else the most
     /// overlap) are updated, new ones opened, and open ones within `scope` (all when nil) that no
-    /// draft matches are closed with the reason.
+    /// draft matches are closed with the reason. With a scope, the drafts' people must lie within
+    /// it: only the open proposals that have one of its people are read.
     func syncProposals(_ drafts: [ProposalDraft], scope: Set<PersonID>?, now: String) throws -> ProposalSync
 
     /// Open proposals, by id.
@@ -46,6 +50,37 @@ public protocol MatchingStore: Sendable {
 
     /// Why each account of a person is there, from the audit log.
     func explain(_ subject: ExplainSubject) throws -> Explanation?
+
+    // MARK: Incremental matching
+
+    /// The blocking keys of these people as the index holds them; people without any are left out.
+    ///
+    /// The index is the one the last recorded pass left (``OutputMarker/matchKeys``): it reflects
+    /// each person as of that pass, so it gives the keys changed people had before their change.
+    func matchKeys(of people: [PersonID]) throws -> [PersonID: [UInt64]]
+
+    /// The people holding each key in the index, in id order, at most `limit(hash)` of them (as
+    /// many means as many or more).
+    func matchKeyHolders(_ hashes: [UInt64], atMost limit: (UInt64) -> Int) throws -> [UInt64: [PersonID]]
+
+    /// Replaces the whole index with `keys`, and sets the ``OutputMarker/matchKeys`` marker to
+    /// `pending` in the same transaction, so that no refresh trusts the new index before a pass is
+    /// recorded against it (``recordMatchPass(_:scope:keys:marker:expecting:now:)`` expecting `pending`).
+    func rebuildMatchKeys(_ keys: [MatchKeyEntry], pending: OutputMarker) throws
+
+    /// The open proposals that have at least one of these people, by id.
+    func openProposals(touching people: Set<PersonID>) throws -> [StoredProposal]
+
+    /// Records a matching pass in one transaction: the keys of `keys`' people replaced (an empty
+    /// list for a person gone), the proposals synced as ``syncProposals(_:scope:now:)`` does, and the
+    /// ``OutputMarker/matchKeys`` marker set to `marker` — unless the marker is no longer `expected`
+    /// (another pass was recorded or started since), in which case nothing is written.
+    ///
+    /// - Returns: What the sync changed; nil when nothing was written.
+    func recordMatchPass(
+        _ drafts: [ProposalDraft], scope: Set<PersonID>?, keys: [PersonID: [UInt64]], marker: OutputMarker,
+        expecting expected: OutputMarker?, now: String
+    ) throws -> ProposalSync?
 }
 
 /// A proposal as the store keeps it.

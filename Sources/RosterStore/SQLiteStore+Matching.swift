@@ -36,25 +36,23 @@ extension SQLiteStore {
 
     public func matchPeople(_ ids: [PersonID]) throws -> [MatchPerson] {
         try writer.read { db in
+            // Prepared once for all the ids: compiling three statements per person cost more than
+            // running them (a refresh reads a few thousand people this way).
+            let person = try db.makeStatement(sql: "SELECT name, isBot FROM person WHERE id = ?")
+            let emails = try db.makeStatement(
+                sql: "SELECT address FROM email WHERE personId = ? ORDER BY isPrimary DESC, address")
+            let accounts = try db.makeStatement(
+                sql: """
+                    SELECT personId, integration, accountId, login, displayName, email, isBot, pinned
+                    FROM account WHERE personId = ? ORDER BY integration, accountId
+                    """)
             var people: [MatchPerson] = []
             for id in ids {
-                guard
-                    let row = try Row.fetchOne(
-                        db, sql: "SELECT name, isBot FROM person WHERE id = ?", arguments: [id.rawValue])
-                else { continue }
-                var person = MatchPerson(id: id, name: row[0], isBot: row[1])
-                person.emails = try String.fetchAll(
-                    db, sql: "SELECT address FROM email WHERE personId = ? ORDER BY isPrimary DESC, address",
-                    arguments: [id.rawValue])
-                person.accounts = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT personId, integration, accountId, login, displayName, email, isBot, pinned
-                        FROM account WHERE personId = ? ORDER BY integration, accountId
-                        """,
-                    arguments: [id.rawValue]
-                ).map { Self.matchAccount($0).1 }
-                people.append(person)
+                guard let row = try Row.fetchOne(person, arguments: [id.rawValue]) else { continue }
+                var match = MatchPerson(id: id, name: row[0], isBot: row[1])
+                match.emails = try String.fetchAll(emails, arguments: [id.rawValue])
+                match.accounts = try Row.fetchAll(accounts, arguments: [id.rawValue]).map { Self.matchAccount($0).1 }
+                people.append(match)
             }
             return people
         }
@@ -74,19 +72,31 @@ extension SQLiteStore {
             var people = Set<PersonID>()
             var latest = sinceAudit
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, personId, action, before FROM audit WHERE id > ? ORDER BY id",
+                db, sql: "SELECT id, personId, action, before, subject, after FROM audit WHERE id > ? ORDER BY id",
                 arguments: [sinceAudit])
             while let row = try rows.next() {
                 latest = row[0]
                 if let person: Int64 = row[1] { people.insert(PersonID(person)) }
                 let action: String = row[2]
-                if action.hasPrefix("account."), let before: String = row[3], let from = PersonID(parsing: before) {
-                    people.insert(from)
+                if action.hasPrefix("account.") || Self.leavingActions.contains(action) {
+                    // The person an account or email left (for an unmerge, the survivor it left).
+                    if let before: String = row[3], let from = PersonID(parsing: before) { people.insert(from) }
+                } else if action == "person.merge" {
+                    // The merged person, gone now: its proposals are moot.
+                    if let subject: String = row[4], let merged = PersonID(parsing: subject) { people.insert(merged) }
+                } else if action == "proposal.reject", let key: String = row[5] {
+                    // Every person of the rejected proposal: its pairs may no longer be joined.
+                    for id in key.split(separator: ",") {
+                        if let person = PersonID(parsing: id) { people.insert(person) }
+                    }
                 }
             }
             return (people, latest)
         }
     }
+
+    /// Audit actions besides `account.*` whose `before` names the person something left.
+    private static let leavingActions: Set<String> = ["email.merge", "email.unmerge", "person.unmerge"]
 
     public func rejectedPairs() throws -> Set<PersonPair> {
         try writer.read { db in
@@ -104,62 +114,72 @@ extension SQLiteStore {
     // MARK: - Proposals
 
     public func syncProposals(_ drafts: [ProposalDraft], scope: Set<PersonID>?, now: String) throws -> ProposalSync {
-        try writer.write { db in
-            var sync = ProposalSync()
-            var open = try Self.loadProposals(db, where: "status = 'open'")
-            var byPerson: [PersonID: [Int]] = [:]
-            for (index, proposal) in open.enumerated() {
-                for person in proposal.draft.people { byPerson[person, default: []].append(index) }
-            }
-            var matched = Set<Int>()
-            var byKey: [String: Int] = [:]
-            for (index, proposal) in open.enumerated() { byKey[proposal.draft.peopleKey] = index }
-            for draft in drafts {
-                var target = byKey[draft.peopleKey].flatMap { matched.contains($0) ? nil : $0 }
-                if target == nil {
-                    var overlap: [Int: Int] = [:]
-                    for person in draft.people {
-                        for index in byPerson[person] ?? [] where !matched.contains(index) {
-                            overlap[index, default: 0] += 1
-                        }
-                    }
-                    target = overlap.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key
-                }
-                if let index = target {
-                    matched.insert(index)
-                    let existing = open[index]
-                    if existing.draft == draft {
-                        sync.unchanged.append(existing.id)
-                    } else {
-                        try Self.writeProposal(db, id: existing.id, draft, now: now)
-                        open[index].draft = draft
-                        sync.updated.append(existing.id)
-                    }
-                } else {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO mergeProposal (status, peopleKey, survivor, confidence, evidence, flags, createdAt, updatedAt)
-                            VALUES ('open', '', 0, 0, '[]', '[]', ?, ?)
-                            """, arguments: [now, now])
-                    let id = ProposalID(db.lastInsertedRowID)
-                    try Self.writeProposal(db, id: id, draft, now: now)
-                    sync.opened.append(id)
-                }
-            }
-            for (index, proposal) in open.enumerated() where !matched.contains(index) {
-                if let scope, !proposal.draft.people.contains(where: scope.contains) { continue }
-                var reason = "the evidence no longer supports it"
-                for person in proposal.draft.people {
-                    if let survivor = try Self.resolve(db, person), survivor != person {
-                        reason = "moot: \(person) was merged into \(survivor)"
-                        break
-                    }
-                }
-                try Self.close(db, proposal.id, status: .closed, outcome: reason, now: now)
-                sync.closed.append((proposal.id, reason))
-            }
-            return sync
+        try writer.write { db in try Self.syncProposals(db, drafts, scope: scope, now: now) }
+    }
+
+    /// ``syncProposals(_:scope:now:)`` inside the caller's transaction.
+    ///
+    /// With a scope, only the open proposals that have one of its people are loaded: a draft can
+    /// only match a proposal it shares a person with, and its people lie within the scope, so the
+    /// others can't be matched or closed. A pass over a few people then reads a few proposals, not
+    /// every open one.
+    static func syncProposals(_ db: Database, _ drafts: [ProposalDraft], scope: Set<PersonID>?, now: String) throws
+        -> ProposalSync
+    {
+        var sync = ProposalSync()
+        var open = try scope.map { try openProposals(db, touching: $0) } ?? loadProposals(db, where: "status = 'open'")
+        var byPerson: [PersonID: [Int]] = [:]
+        for (index, proposal) in open.enumerated() {
+            for person in proposal.draft.people { byPerson[person, default: []].append(index) }
         }
+        var matched = Set<Int>()
+        var byKey: [String: Int] = [:]
+        for (index, proposal) in open.enumerated() { byKey[proposal.draft.peopleKey] = index }
+        for draft in drafts {
+            var target = byKey[draft.peopleKey].flatMap { matched.contains($0) ? nil : $0 }
+            if target == nil {
+                var overlap: [Int: Int] = [:]
+                for person in draft.people {
+                    for index in byPerson[person] ?? [] where !matched.contains(index) {
+                        overlap[index, default: 0] += 1
+                    }
+                }
+                target = overlap.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key
+            }
+            if let index = target {
+                matched.insert(index)
+                let existing = open[index]
+                if existing.draft == draft {
+                    sync.unchanged.append(existing.id)
+                } else {
+                    try Self.writeProposal(db, id: existing.id, draft, now: now)
+                    open[index].draft = draft
+                    sync.updated.append(existing.id)
+                }
+            } else {
+                try db.execute(
+                    sql: """
+                        INSERT INTO mergeProposal (status, peopleKey, survivor, confidence, evidence, flags, createdAt, updatedAt)
+                        VALUES ('open', '', 0, 0, '[]', '[]', ?, ?)
+                        """, arguments: [now, now])
+                let id = ProposalID(db.lastInsertedRowID)
+                try Self.writeProposal(db, id: id, draft, now: now)
+                sync.opened.append(id)
+            }
+        }
+        for (index, proposal) in open.enumerated() where !matched.contains(index) {
+            if let scope, !proposal.draft.people.contains(where: scope.contains) { continue }
+            var reason = "the evidence no longer supports it"
+            for person in proposal.draft.people {
+                if let survivor = try Self.resolve(db, person), survivor != person {
+                    reason = "moot: \(person) was merged into \(survivor)"
+                    break
+                }
+            }
+            try Self.close(db, proposal.id, status: .closed, outcome: reason, now: now)
+            sync.closed.append((proposal.id, reason))
+        }
+        return sync
     }
 
     public func openProposals() throws -> [StoredProposal] {

@@ -82,6 +82,7 @@ extension SQLiteStore {
         registerMatchingMigration(&migrator)
         registerMarkersMigration(&migrator)
         registerOrgUnitsMigration(&migrator)
+        registerMatchKeysMigration(&migrator)
         registerAuditIndexMigration(&migrator)
         return migrator
     }

@@ -136,12 +136,18 @@ struct Proposals: ParsableCommand {
 
     struct Refresh: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Apply edited decisions and recompute every proposal now (ingest and watch do it on their own).")
+            abstract:
+                "Apply edited decisions and bring the proposals up to date now (ingest and watch do it on their own).")
         @OptionGroup var options: CommonOptions
+        @Flag(
+            help:
+                "Match every person and rebuild the blocking-key index, not only the people changed since the last pass."
+        )
+        var full = false
 
         func run() throws {
             let (desk, _, pipeline) = try options.openDesk()
-            let result = try storeCall { try desk.refresh() }
+            let result = try storeCall { try desk.refresh(full: full) }
             if !result.decided.isEmpty { try storeCall { try pipeline.refreshOutputs() } }
             for line in result.decided { print(line) }
             print(

@@ -411,6 +411,22 @@ struct StoppingStore: RosterStore {
         try base.peopleChanged(sinceAudit: sinceAudit)
     }
     func rejectedPairs() throws -> Set<PersonPair> { try base.rejectedPairs() }
+    func matchKeys(of people: [PersonID]) throws -> [PersonID: [UInt64]] { try base.matchKeys(of: people) }
+    func matchKeyHolders(_ hashes: [UInt64], atMost limit: (UInt64) -> Int) throws -> [UInt64: [PersonID]] {
+        try base.matchKeyHolders(hashes, atMost: limit)
+    }
+    func rebuildMatchKeys(_ keys: [MatchKeyEntry], pending: OutputMarker) throws {
+        try base.rebuildMatchKeys(keys, pending: pending)
+    }
+    func openProposals(touching people: Set<PersonID>) throws -> [StoredProposal] {
+        try base.openProposals(touching: people)
+    }
+    func recordMatchPass(
+        _ drafts: [ProposalDraft], scope: Set<PersonID>?, keys: [PersonID: [UInt64]], marker: OutputMarker,
+        expecting expected: OutputMarker?, now: String
+    ) throws -> ProposalSync? {
+        try base.recordMatchPass(drafts, scope: scope, keys: keys, marker: marker, expecting: expected, now: now)
+    }
     func syncProposals(_ drafts: [ProposalDraft], scope: Set<PersonID>?, now: String) throws -> ProposalSync {
         try base.syncProposals(drafts, scope: scope, now: now)
     }

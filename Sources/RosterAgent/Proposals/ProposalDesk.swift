@@ -10,9 +10,10 @@ public import RosterStore
 /// Merge proposals as files in `state/proposals/`: refreshed from the store, decided by editing
 /// them or by `roster proposals accept|reject`, both through the same code.
 ///
-/// A refresh first applies the decisions found in edited files, then runs matching over the whole
-/// roster, records the proposals (keeping ids stable) and rewrites the files that changed. A file
-/// whose edit can't be read is left untouched, with `P-….note.txt` beside it saying why.
+/// A refresh first applies the decisions found in edited files, then matches the people changed
+/// since the last pass (or, the first time, everyone), records the proposals (keeping ids stable)
+/// and rewrites the files that changed. A file whose edit can't be read is left untouched, with
+/// `P-….note.txt` beside it saying why.
 public struct ProposalDesk: Sendable {
     public let state: StateLayout
     public let store: any RosterStore
@@ -44,43 +45,84 @@ public struct ProposalDesk: Sendable {
     public struct Refresh: Sendable {
         public var decided: [String] = []
         public var sync = ProposalSync()
+        /// Whether every person was matched, rather than the neighbourhood of the changed ones.
+        public var full = false
+        /// The people changed since the last pass (an incremental pass).
+        public var changed = 0
+        /// The people matched: everyone, or the changed ones' neighbourhood.
         public var people = 0
         public var seconds = 0.0
+        /// Of ``seconds``, the time a full pass spent rebuilding the blocking-key index.
+        public var indexSeconds = 0.0
     }
+
+    /// What the proposals and the blocking-key index were computed by, besides the people: when it
+    /// differs from the one recorded with them (``OutputMarker/matchKeys``), the next refresh is a
+    /// full pass. Covers the keys (``BlockingKeys/version``), the placeholder addresses profiles
+    /// leave out, the matcher's limits and ``rulesVersion``.
+    public var fingerprint: String {
+        "keys \(BlockingKeys.version) rules \(Self.rulesVersion) blocks \(matcher.blockLimit) "
+            + "strong \(matcher.strongThreshold) largest \(matcher.largestGroup) placeholders "
+            + placeholders.joined(separator: " ")
+    }
+
+    /// Raise it whenever profiles, scores or grouping change in a way ``BlockingKeys/version`` does
+    /// not cover: the proposals recorded by the old rules are then recomputed by one full pass
+    /// instead of being kept until their people change.
+    public static let rulesVersion = 1
+
+    /// The most people an incremental refresh matches (the changed ones and those they reach, not
+    /// counting the partners it only scores) before it gives up for a full pass: reading people one
+    /// by one costs more than the full pass's one scan once a large part of the roster changed.
+    static let neighbourhoodBudget = 20_000
 
     // MARK: - Refresh
 
-    /// Applies edited decisions, then recomputes every proposal and rewrites the changed files.
+    /// Applies edited decisions, then brings the proposals up to date and rewrites the changed files.
     ///
-    /// - Parameter checkpoint: Asked every few thousand steps of the matching pass; returning false
-    ///   abandons the pass before it records anything (decisions already applied stay applied), and
-    ///   the next refresh runs it again.
+    /// Incremental when the store holds a blocking-key index recorded with the proposals by the same
+    /// rules (``fingerprint``): only the people changed since and their neighbourhood are matched
+    /// (``MatchNeighbourhood``), with the same result a full pass would give. Otherwise, or with
+    /// `full`, every person is matched and the index is rebuilt.
+    ///
+    /// - Parameters:
+    ///   - full: Match everyone, whatever the store holds.
+    ///   - checkpoint: Asked every few thousand steps of the matching pass; returning false abandons
+    ///     the pass before it records anything (decisions already applied stay applied), and the next
+    ///     refresh runs it again.
     /// - Throws: ``MatchingStopped`` when the checkpoint stopped the pass.
     @discardableResult
-    public func refresh(checkpoint: () -> Bool = { true }) throws -> Refresh {
+    public func refresh(full: Bool = false, checkpoint: () -> Bool = { true }) throws -> Refresh {
         let started = Date()
         try prepare()
         var result = Refresh()
         var stamps = FileStamps(folder: folder, path: stampsPath)
         let (decided, malformed) = try applyFileDecisions(stamps: &stamps)
         result.decided = decided
-        let rejected = try store.rejectedPairs()
-        var profiles: [MatchProfile] = []
-        try store.forEachMatchPerson {
-            if profiles.count & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
-            profiles.append(MatchProfile($0, placeholderPatterns: placeholders))
+        var recorded: ProposalSync?
+        // Another process may record a pass meanwhile (the marker is then not the one read): start
+        // again from the marker it left, which covers what it matched.
+        for _ in 0..<3 where recorded == nil {
+            let marker = try store.outputMarker(OutputMarker.matchKeys)
+            if !full, let marker, marker.fingerprint == fingerprint {
+                do {
+                    recorded = try incremental(since: marker, into: &result, checkpoint: checkpoint)
+                } catch is MatchNeighbourhood.TooLarge {
+                    // Most of the roster changed (a first large ingest): one full pass costs less.
+                    recorded = try fullPass(into: &result, checkpoint: checkpoint)
+                    break
+                }
+            } else {
+                recorded = try fullPass(into: &result, checkpoint: checkpoint)
+                break
+            }
         }
-        result.people = profiles.count
-        let drafts = try matcher.proposals(profiles, rejected: rejected, checkpoint: checkpoint)
-        profiles = []
-        // Past this point nothing is abandoned: the proposals and their files are written together.
-        let stamp = Timestamp.string(now())
-        result.sync = try store.syncProposals(drafts, scope: nil, now: stamp)
+        result.sync = recorded ?? ProposalSync()
         let changed = Set(result.sync.opened + result.sync.updated)
         // Many files at once (the first pass opens thousands): written without a sync each, then
         // made durable together. Each file is still replaced atomically.
-        // After a full pass, the open proposals are exactly those opened, updated or unchanged;
-        // only the changed ones and those without a file are loaded again.
+        // The open proposals of the pass are exactly those opened, updated or unchanged; only the
+        // changed ones and those without a file are loaded again.
         var written = 0
         let open = (result.sync.opened + result.sync.updated + result.sync.unchanged).sorted()
         for id in open where !malformed.contains(id) {
@@ -97,14 +139,91 @@ public struct ProposalDesk: Sendable {
         }
         stamps.save()
         result.seconds = Date().timeIntervalSince(started)
-        logger.info(
-            "Refreshed merge proposals",
-            metadata: [
-                "people": "\(result.people)", "proposals.opened": "\(result.sync.opened.count)",
-                "proposals.updated": "\(result.sync.updated.count)", "proposals.closed": "\(result.sync.closed.count)",
-                "seconds": "\(result.seconds)",
-            ])
+        var metadata: Logger.Metadata = [
+            "pass": "\(result.full ? "full" : "incremental")", "people": "\(result.people)",
+            "proposals.opened": "\(result.sync.opened.count)", "proposals.updated": "\(result.sync.updated.count)",
+            "proposals.closed": "\(result.sync.closed.count)", "seconds": "\(result.seconds)",
+        ]
+        if result.full {
+            metadata["index.seconds"] = "\(result.indexSeconds)"
+        } else {
+            metadata["people.changed"] = "\(result.changed)"
+        }
+        logger.info("Refreshed merge proposals", metadata: metadata)
         return result
+    }
+
+    /// Matches every person, rebuilds the blocking-key index and records both.
+    ///
+    /// - Returns: What the sync changed; nil when another pass was started or recorded meanwhile.
+    private func fullPass(into result: inout Refresh, checkpoint: () -> Bool) throws -> ProposalSync? {
+        result.full = true
+        // Read before the people: a change made while they are read is matched again next time.
+        let latest = try store.latestAudit()
+        let rejected = try store.rejectedPairs()
+        var profiles: [MatchProfile] = []
+        try store.forEachMatchPerson {
+            if profiles.count & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
+            profiles.append(MatchProfile($0, placeholderPatterns: placeholders))
+        }
+        result.people = profiles.count
+        // The index before matching, so that its list is freed before the matcher's own.
+        let pending = OutputMarker(audit: 0, fingerprint: "rebuilding \(UUID().uuidString)")
+        let indexStarted = Date()
+        try rebuildIndex(profiles, pending: pending, checkpoint: checkpoint)
+        result.indexSeconds = Date().timeIntervalSince(indexStarted)
+        let drafts = try matcher.proposals(profiles, rejected: rejected, checkpoint: checkpoint)
+        profiles = []
+        // Past this point nothing is abandoned: the proposals and their files are written together.
+        return try store.recordMatchPass(
+            drafts, scope: nil, keys: [:], marker: OutputMarker(audit: latest, fingerprint: fingerprint),
+            expecting: pending, now: Timestamp.string(now()))
+    }
+
+    /// Writes every profile's keys to the store's index, sorted as the index keeps them.
+    private func rebuildIndex(_ profiles: [MatchProfile], pending: OutputMarker, checkpoint: () -> Bool) throws {
+        var entries: [MatchKeyEntry] = []
+        entries.reserveCapacity(profiles.count * 8)
+        for (index, profile) in profiles.enumerated() {
+            if index & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
+            for key in BlockingKeys.keys(of: profile) {
+                entries.append(MatchKeyEntry(hash: BlockingKeys.hash(key), person: profile.id))
+            }
+        }
+        entries.sort()
+        if !checkpoint() { throw MatchingStopped() }
+        try store.rebuildMatchKeys(entries, pending: pending)
+    }
+
+    /// Matches the people changed since `marker` and their neighbourhood, and records the result
+    /// with their new keys.
+    ///
+    /// - Returns: What the sync changed; nil when another pass was recorded meanwhile.
+    private func incremental(since marker: OutputMarker, into result: inout Refresh, checkpoint: () -> Bool) throws
+        -> ProposalSync?
+    {
+        result.full = false
+        let (changed, latest) = try store.peopleChanged(sinceAudit: marker.audit)
+        result.changed = changed.count
+        guard latest != marker.audit else { return ProposalSync() }
+        let rejected = try store.rejectedPairs()
+        let neighbourhood = try MatchNeighbourhood(
+            changed: changed, store: store, rejected: rejected, placeholders: placeholders,
+            blockLimit: matcher.blockLimit, budget: Self.neighbourhoodBudget, checkpoint: checkpoint)
+        result.people = neighbourhood.profiles.count
+        var matcher = self.matcher
+        matcher.commonKeys = neighbourhood.commonKeys
+        let drafts = try matcher.proposals(neighbourhood.profiles, rejected: rejected, checkpoint: checkpoint)
+        logger.debug(
+            "Matched the neighbourhood of the changed people",
+            metadata: [
+                "people.changed": "\(changed.count)", "people": "\(neighbourhood.profiles.count)",
+                "pairs": "\(neighbourhood.pairsScored)",
+            ])
+        return try store.recordMatchPass(
+            drafts, scope: neighbourhood.scope, keys: neighbourhood.keys,
+            marker: OutputMarker(audit: latest, fingerprint: fingerprint), expecting: marker,
+            now: Timestamp.string(now()))
     }
 
     func prepare() throws {

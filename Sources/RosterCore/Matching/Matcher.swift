@@ -10,6 +10,11 @@ public struct Matcher: Sendable {
     public var strongThreshold = 0.9
     /// Groups with more people than this are flagged as snowballs.
     public var largestGroup = 6
+    /// Keys (``BlockingKeys/hash(_:)``) skipped whatever the size of their block among the profiles
+    /// passed: a pass over part of the roster names the keys shared by more than ``blockLimit``
+    /// people in the whole of it, which the part alone can't show, so that it pairs exactly as a
+    /// full pass would.
+    public var commonKeys: Set<UInt64> = []
 
     public init() {}
 
@@ -90,7 +95,8 @@ public struct Matcher: Sendable {
         while start < entries.count {
             var end = start + 1
             while end < entries.count, entries[end].hash == entries[start].hash { end += 1 }
-            if end - start >= 2, end - start <= blockLimit {
+            let common = !commonKeys.isEmpty && commonKeys.contains(entries[start].hash)
+            if end - start >= 2, end - start <= blockLimit, !common {
                 for entry in start..<end {
                     let index = Int(entries[entry].index)
                     let position = keyHashes[keyStart[index]..<keyStart[index + 1]].firstIndex(of: entries[entry].hash)!
