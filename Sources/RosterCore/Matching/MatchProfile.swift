@@ -102,9 +102,11 @@ public struct MatchProfile: Sendable {
         addName(person.name)
         for email in person.emails { addEmail(email) }
         for account in person.accounts {
-            addName(account.displayName)
+            // A list's rewritten sender (`Jane Doe via a-list`): her name, the list's address.
+            let sender = ListSender.sender(in: account.displayName, email: account.email)
+            addName(sender ?? account.displayName)
             if let login = account.login { addHandle(login) }
-            addEmail(account.email)
+            if sender == nil { addEmail(account.email) }
             if (account.email ?? "").isEmpty { withoutEmail.append(account.key) }
         }
         self.names = names

@@ -3,8 +3,9 @@
 /// 1. An account whose normalised email is a person's email joins that person.
 /// 2. Otherwise it becomes a new person named by its display name (or login), with that email, or
 ///    without email ("incomplete") when it has none that can link.
-/// 3. GitHub noreply addresses are login evidence, not emails; placeholder addresses link nobody;
-///    bots are flagged and never joined to a human by email.
+/// 3. GitHub noreply addresses are login evidence, not emails; placeholder addresses link nobody,
+///    nor does the list's address on a sender a mailing list rewrote (``ListSender``); bots are
+///    flagged and never joined to a human by email.
 /// 4. A newer export of a known account updates its login, name, email and status; when its email
 ///    now leads to another person it moves there, unless a human edit pinned it. Nothing missing
 ///    from an export is deleted.
@@ -51,7 +52,11 @@ public struct AccountsReconciler {
             return
         }
         seen[record.key] = place
-        let evidence = EmailEvidence.classify(record.email, placeholders: placeholders)
+        // A list's rewritten sender: the address is the list's, not the person's.
+        let listSender = ListSender.sender(in: record.displayName, email: record.email)
+        let evidence =
+            listSender != nil
+            ? .placeholder : EmailEvidence.classify(record.email, placeholders: placeholders)
         var linkEmail: String?
         if case .address(let address) = evidence { linkEmail = address }
 
@@ -89,7 +94,7 @@ public struct AccountsReconciler {
         if let target {
             person = target
         } else {
-            let name = record.displayName ?? record.login ?? record.key.accountID
+            let name = listSender ?? record.displayName ?? record.login ?? record.key.accountID
             let email = emailOwned ? nil : linkEmail
             person = try ledger.createPerson(name: name, primaryEmail: email, isBot: record.isBot, line: record.line)
             summary.peopleCreated += 1
@@ -97,7 +102,9 @@ public struct AccountsReconciler {
                 summary.emailsAdded += 1
                 summary.note("\(place): created \(person) \"\(name)\" <\(linkEmail)> for \(record.key)")
             } else {
-                let why = Self.describe(evidence)
+                let why =
+                    listSender != nil
+                    ? "its name reads \"… via …\": a mailing list's address, not the sender's" : Self.describe(evidence)
                 summary.note("\(place): created \(person) \"\(name)\" without email for \(record.key) (\(why))")
             }
         }

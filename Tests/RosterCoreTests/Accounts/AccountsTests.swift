@@ -187,6 +187,36 @@ import Testing
         #expect(Set(ledger.accounts.values.map(\.person)).count == 1)
     }
 
+    @Test func sendersAMailingListRewroteAreNotJoinedByTheListsAddress() throws {
+        var ledger = InMemoryLedger()
+        let list = ledger.seed("curl-library", "curl-library@lists.example.io")
+        let (summary, _) = try run(
+            [
+                account("1", email: "curl-library@lists.example.io", name: "Jane Doe via curl-library"),
+                account("2", email: "curl-library@lists.example.io", name: "Bob Roe VIA curl-library", line: 3),
+            ], on: &ledger)
+        #expect(summary.peopleCreated == 2)
+        let people = ledger.accounts.values.map(\.person)
+        #expect(!people.contains(list))
+        #expect(Set(people.compactMap { ledger.people[$0]?.name }) == ["Jane Doe", "Bob Roe"])
+        #expect(people.allSatisfy { ledger.people[$0]?.primaryEmail == nil })
+        #expect(summary.details.contains { $0.contains("a mailing list's address") })
+    }
+
+    @Test(
+        arguments: [
+            ("Jane Doe via curl-library", "curl-library@lists.example.io", "Jane Doe"),
+            ("Jane  Doe  VIA  Curl Library", "curl-library@lists.example.io", "Jane Doe"),
+            ("Jane Doe via curl-library", nil, nil),
+            ("Jane Doe via another-list", "curl-library@lists.example.io", nil),
+            ("Maria Via Rossi", "maria.rossi@example.io", nil),
+            ("Via Jane", "jane@example.io", nil),
+            ("Jane Doe", "jane@example.io", nil),
+        ] as [(String, String?, String?)])
+    func readsTheSenderOfAListRewrittenName(name: String, email: String?, sender: String?) {
+        #expect(ListSender.sender(in: name, email: email) == sender)
+    }
+
     @Test func aBotIsNeverJoinedToAHumanByEmail() throws {
         var ledger = InMemoryLedger()
         let jane = ledger.seed("Jane Doe", "jane@acme.io")
