@@ -47,11 +47,6 @@ public protocol RosterStore: MatchingStore {
     /// merged away) are left out.
     func exportedPeople(_ ids: [PersonID]) throws -> [ExportedPerson]
 
-    /// People that audit rows after `sinceAudit` up to `through` name as merged away, or as the
-    /// holder an email was taken from by a merge or an unmerge: people whose org units may change
-    /// though ``MatchingStore/peopleChanged(sinceAudit:)`` does not name them.
-    func peopleDisplaced(sinceAudit: Int64, through: Int64) throws -> Set<PersonID>
-
     /// The stored org units (by name) of each of these people who is a member of any.
     func orgUnitMemberships(of ids: [PersonID]) throws -> [PersonID: Set<String>]
 

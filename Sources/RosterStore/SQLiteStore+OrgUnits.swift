@@ -53,26 +53,6 @@ extension SQLiteStore {
         }
     }
 
-    public func peopleDisplaced(sinceAudit: Int64, through: Int64) throws -> Set<PersonID> {
-        try writer.read { db in
-            var people = Set<PersonID>()
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT action, subject, before FROM audit WHERE id > ? AND id <= ?
-                    AND action IN ('person.merge', 'person.unmerge', 'email.merge', 'email.unmerge')
-                    """,
-                arguments: [sinceAudit, through])
-            while let row = try rows.next() {
-                // person.merge names the merged person in its subject; the others name the person
-                // who held the email (or, for person.unmerge, the merge survivor) before.
-                let text: String? = (row[0] as String) == "person.merge" ? row[1] : row[2]
-                if let text, let id = PersonID(parsing: text) { people.insert(id) }
-            }
-            return people
-        }
-    }
-
     public func orgUnitMemberships(of ids: [PersonID]) throws -> [PersonID: Set<String>] {
         try writer.read { db in
             let statement = try db.cachedStatement(sql: "SELECT unit FROM orgUnitMember WHERE personId = ?")

@@ -396,9 +396,6 @@ struct StoppingStore: RosterStore {
     func setOutputMarker(_ name: String, to marker: OutputMarker?) throws { try base.setOutputMarker(name, to: marker) }
     func latestAudit() throws -> Int64 { try base.latestAudit() }
     func exportedPeople(_ ids: [PersonID]) throws -> [ExportedPerson] { try base.exportedPeople(ids) }
-    func peopleDisplaced(sinceAudit: Int64, through: Int64) throws -> Set<PersonID> {
-        try base.peopleDisplaced(sinceAudit: sinceAudit, through: through)
-    }
     func orgUnitMemberships(of ids: [PersonID]) throws -> [PersonID: Set<String>] {
         try base.orgUnitMemberships(of: ids)
     }

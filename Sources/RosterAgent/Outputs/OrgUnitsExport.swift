@@ -248,8 +248,9 @@ public enum OrgUnitsExport {
         let units = config.orgUnits
         let files = try store.orgUnitFiles()
         guard units.allSatisfy({ files[$0.name] != nil }) else { return nil }
+        // Named too: people merged away, and those a merge or an unmerge took emails from.
         let (changed, audit) = try store.peopleChanged(sinceAudit: marker.audit)
-        let ids = changed.union(try store.peopleDisplaced(sinceAudit: marker.audit, through: audit)).sorted()
+        let ids = changed.sorted()
         let pending = units.indices.filter { files[units[$0].name]!.pending }
         let newMarker = OutputMarker(audit: audit, fingerprint: fingerprint)
         if ids.isEmpty, pending.isEmpty {
