@@ -15,17 +15,9 @@ struct IncrementalRefreshTests {
     let desk: ProposalDesk
 
     init() throws {
-        root =
-            FileManager.default.temporaryDirectory.appendingPathComponent("roster-incremental-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        state = StateLayout(root: root + "/state")
-        try state.prepare()
-        // In memory: the property runs hundreds of transactions, and durability is not what it checks.
-        store = try SQLiteStore(writer: DatabaseQueue())
-        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        pipeline = Pipeline(state: state, config: RosterConfig(), store: store, logger: logger)
-        desk = ProposalDesk(state: state, store: store, placeholders: [], logger: logger)
+        let fixture = try PipelineFixture("roster-incremental", inMemory: true)
+        (root, state, store, pipeline) = (fixture.root, fixture.state, fixture.store, fixture.pipeline)
+        desk = fixture.desk
     }
 
     /// Ingests a generic accounts CSV (named so that no other kind is recognised in it).

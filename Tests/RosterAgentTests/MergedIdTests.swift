@@ -14,15 +14,8 @@ struct MergedIdTests {
     let pipeline: Pipeline
 
     init() throws {
-        root =
-            FileManager.default.temporaryDirectory.appendingPathComponent("roster-merged-id-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        state = StateLayout(root: root + "/state")
-        try state.prepare()
-        store = try SQLiteStore(path: state.database)
-        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        pipeline = Pipeline(state: state, config: RosterConfig(), store: store, logger: logger)
+        let fixture = try PipelineFixture("roster-merged-id")
+        (root, state, store, pipeline) = (fixture.root, fixture.state, fixture.store, fixture.pipeline)
     }
 
     func ingest(_ name: String, _ text: String) throws -> FileOutcome {

@@ -14,16 +14,9 @@ struct ProposalRefreshTests {
     let desk: ProposalDesk
 
     init() throws {
-        root =
-            FileManager.default.temporaryDirectory.appendingPathComponent("roster-refresh-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        state = StateLayout(root: root + "/state")
-        try state.prepare()
-        store = try SQLiteStore(path: state.database)
-        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        pipeline = Pipeline(state: state, config: RosterConfig(), store: store, logger: logger)
-        desk = ProposalDesk(state: state, store: store, placeholders: [], logger: logger)
+        let fixture = try PipelineFixture("roster-refresh")
+        (root, state, store, pipeline) = (fixture.root, fixture.state, fixture.store, fixture.pipeline)
+        desk = fixture.desk
     }
 
     func ingest(_ name: String, _ text: String) throws {
