@@ -219,7 +219,7 @@ public final class Pipeline: Sendable {
                 metadata: [
                     "rows": "\(summary.rows)", "people.created": "\(summary.peopleCreated)",
                     "people.updated": "\(summary.peopleUpdated)",
-                    "seconds": "\(Self.seconds(since: clock))",
+                    "seconds": "\(LogTime.seconds(since: clock))",
                 ])
             return outcome
         }
@@ -295,14 +295,14 @@ public final class Pipeline: Sendable {
         try AtomicFile.write(state.accountsExport) { writer in
             try AccountsExport.write(store: store) { try writer.write($0) }
         }
-        logger.info("Wrote the users and accounts exports", metadata: ["seconds": "\(Self.seconds(since: clock))"])
+        logger.info("Wrote the users and accounts exports", metadata: ["seconds": "\(LogTime.seconds(since: clock))"])
         let started = ContinuousClock.now
         let units = try OrgUnitsExport.refresh(store: store, config: config, state: state)
         if !config.orgUnits.isEmpty || !units.written.isEmpty {
             var metadata: Logger.Metadata = [
                 "org_units.mode": "incremental", "people": "\(units.people)",
                 "files.written": "\(units.written.count)",
-                "seconds": "\(Self.seconds(since: started))",
+                "seconds": "\(LogTime.seconds(since: started))",
             ]
             if case .full(let reason) = units.mode {
                 metadata["org_units.mode"] = "full"
@@ -369,13 +369,6 @@ public final class Pipeline: Sendable {
     }
 
     /// `20261122T104512Z`.
-    /// Seconds since `start`, rounded to milliseconds, for log lines.
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return (seconds * 1000).rounded() / 1000
-    }
-
     static func reportStamp(_ date: Date) -> String {
         Timestamp.string(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
     }

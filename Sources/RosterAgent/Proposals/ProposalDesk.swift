@@ -142,10 +142,10 @@ public struct ProposalDesk: Sendable {
         var metadata: Logger.Metadata = [
             "pass": "\(result.full ? "full" : "incremental")", "people": "\(result.people)",
             "proposals.opened": "\(result.sync.opened.count)", "proposals.updated": "\(result.sync.updated.count)",
-            "proposals.closed": "\(result.sync.closed.count)", "seconds": "\(result.seconds)",
+            "proposals.closed": "\(result.sync.closed.count)", "seconds": "\(LogTime.rounded(result.seconds))",
         ]
         if result.full {
-            metadata["index.seconds"] = "\(result.indexSeconds)"
+            metadata["index.seconds"] = "\(LogTime.rounded(result.indexSeconds))"
         } else {
             metadata["people.changed"] = "\(result.changed)"
         }
