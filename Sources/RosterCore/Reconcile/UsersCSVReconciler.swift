@@ -78,8 +78,8 @@ public struct UsersCSVReconciler {
             }
             // A merged person's id resolves to the person it was merged into.
             let id = person.id
-            let named = id == given ? "\(id)" : "\(given) (merged into \(id))"
             if let earlier = touched[id] {
+                let named = id == given ? "\(id)" : "\(given) (merged into \(id))"
                 problems.append(
                     Problem(
                         line: line, column: idColumn, value: given.description,
