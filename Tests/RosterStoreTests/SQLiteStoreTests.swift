@@ -1,7 +1,8 @@
 import GRDB
 import RosterCore
-import RosterStore
 import Testing
+
+@testable import RosterStore
 
 @Suite("SQLite store: transactions, journal, ledger and export reads")
 struct SQLiteStoreTests {
@@ -211,7 +212,7 @@ struct AuditIndexTests {
                 db,
                 sql: """
                     EXPLAIN QUERY PLAN SELECT a.action FROM audit a
-                    WHERE a.subject = ? AND \(SQLiteStore.accountRows("a")) ORDER BY a.id
+                    WHERE a.subject = ? AND \(StoreSQL.accountRows("a")) ORDER BY a.id
                     """, arguments: ["github:1"]
             ).map { $0["detail"] as String }
         }

@@ -1,119 +1,112 @@
-import GRDB
 import RosterCore
 
-/// ``RosterLedger`` on an open SQLite write transaction.
+/// ``RosterLedger`` on an open write transaction of either engine.
 ///
 /// Every change writes an audit row with the ingest id and source line, and the value before it.
 /// Statements are prepared once per file and reused for every row.
-struct SQLiteLedger: RosterLedger {
-    let db: Database
+struct SQLLedger<Session: SQLSession>: RosterLedger {
+    let db: Session
     let ingestID: Int64?
     let now: String
 
-    private let selectPerson: Statement
-    private let selectEmails: Statement
-    private let selectAttributes: Statement
-    private let selectEmailOwner: RawStatement
-    private let selectAccount: RawStatement
-    private let insertPerson: RawStatement
-    private let updatePersonName: RawStatement
-    private let insertEmail: RawStatement
-    private let demotePrimary: RawStatement
-    private let insertOrPromotePrimary: RawStatement
-    private let insertAccount: RawStatement
-    private let moveAccount: RawStatement
-    private let upsertAttribute: RawStatement
-    private let deleteAttribute: RawStatement
-    private let insertAudit: RawStatement
-    private let selectIsBot: RawStatement
-    private let insertFullAccount: RawStatement
-    private let updateAccountFields: RawStatement
-    private let relinkAccountStatement: RawStatement
+    private let selectPerson: Session.Statement
+    private let selectEmails: Session.Statement
+    private let selectAttributes: Session.Statement
+    private let selectEmailOwner: Session.Statement
+    private let selectAccount: Session.Statement
+    private let insertPerson: Session.Statement
+    private let updatePersonName: Session.Statement
+    private let insertEmail: Session.Statement
+    private let demotePrimary: Session.Statement
+    private let insertOrPromotePrimary: Session.Statement
+    private let insertAccount: Session.Statement
+    private let moveAccount: Session.Statement
+    private let upsertAttribute: Session.Statement
+    private let deleteAttribute: Session.Statement
+    private let insertAudit: Session.Statement
+    private let selectIsBot: Session.Statement
+    private let insertFullAccount: Session.Statement
+    private let updateAccountFields: Session.Statement
+    private let relinkAccountStatement: Session.Statement
 
-    init(db: Database, ingestID: Int64?, now: String) throws {
+    init(db: Session, ingestID: Int64?, now: String) throws {
         self.db = db
         self.ingestID = ingestID
         self.now = now
-        selectPerson = try db.makeStatement(sql: "SELECT name, isBot FROM person WHERE id = ?")
-        selectEmails = try db.makeStatement(
-            sql: "SELECT address, isPrimary FROM email WHERE personId = ? ORDER BY isPrimary DESC, address")
-        selectAttributes = try db.makeStatement(sql: "SELECT key, value FROM attributeValue WHERE personId = ?")
-        selectEmailOwner = try RawStatement(db, sql: "SELECT personId FROM email WHERE address = ?")
-        selectAccount = try RawStatement(
-            db,
-            sql: """
-                SELECT personId, pinned, login, displayName, email, status, isBot
-                FROM account WHERE integration = ? AND accountId = ?
-                """)
-        insertPerson = try RawStatement(
-            db, sql: "INSERT INTO person (name, isBot, createdAt, updatedAt) VALUES (?, ?, ?, ?)")
-        selectIsBot = try RawStatement(db, sql: "SELECT isBot FROM person WHERE id = ?")
-        insertFullAccount = try RawStatement(
-            db,
-            sql: """
-                INSERT INTO account (integration, accountId, login, displayName, email, status, isBot, personId, pinned)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
-                """)
-        updateAccountFields = try RawStatement(
-            db,
-            sql: """
-                UPDATE account SET login = ?, displayName = ?, email = ?, status = ?, isBot = ?
-                WHERE integration = ? AND accountId = ?
-                """)
-        relinkAccountStatement = try RawStatement(
-            db, sql: "UPDATE account SET personId = ? WHERE integration = ? AND accountId = ? AND NOT pinned")
-        updatePersonName = try RawStatement(db, sql: "UPDATE person SET name = ?, updatedAt = ? WHERE id = ?")
-        insertEmail = try RawStatement(db, sql: "INSERT INTO email (address, personId, isPrimary) VALUES (?, ?, 0)")
-        demotePrimary = try RawStatement(db, sql: "UPDATE email SET isPrimary = 0 WHERE personId = ? AND isPrimary")
+        selectPerson = try db.prepare("SELECT name, isBot FROM person WHERE id = ?")
+        selectEmails = try db.prepare(
+            "SELECT address, isPrimary FROM email WHERE personId = ? ORDER BY isPrimary DESC, address")
+        selectAttributes = try db.prepare("SELECT key, value FROM attributeValue WHERE personId = ?")
+        selectEmailOwner = try db.prepare("SELECT personId FROM email WHERE address = ?")
+        selectAccount = try db.prepare(
+            """
+            SELECT personId, pinned, login, displayName, email, status, isBot
+            FROM account WHERE integration = ? AND accountId = ?
+            """)
+        insertPerson = try db.prepare(
+            "INSERT INTO person (name, isBot, createdAt, updatedAt) VALUES (?, ?, ?, ?) RETURNING id")
+        selectIsBot = try db.prepare("SELECT isBot FROM person WHERE id = ?")
+        insertFullAccount = try db.prepare(
+            """
+            INSERT INTO account (integration, accountId, login, displayName, email, status, isBot, personId, pinned)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE)
+            """)
+        updateAccountFields = try db.prepare(
+            """
+            UPDATE account SET login = ?, displayName = ?, email = ?, status = ?, isBot = ?
+            WHERE integration = ? AND accountId = ?
+            """)
+        relinkAccountStatement = try db.prepare(
+            "UPDATE account SET personId = ? WHERE integration = ? AND accountId = ? AND NOT pinned")
+        updatePersonName = try db.prepare("UPDATE person SET name = ?, updatedAt = ? WHERE id = ?")
+        insertEmail = try db.prepare("INSERT INTO email (address, personId, isPrimary) VALUES (?, ?, FALSE)")
+        demotePrimary = try db.prepare("UPDATE email SET isPrimary = FALSE WHERE personId = ? AND isPrimary")
         // Insert the address as primary, or promote it when the person already has it.
-        insertOrPromotePrimary = try RawStatement(
-            db,
-            sql: """
-                INSERT INTO email (address, personId, isPrimary) VALUES (?, ?, 1)
-                ON CONFLICT(address) DO UPDATE SET isPrimary = 1 WHERE personId = excluded.personId
-                """)
-        insertAccount = try RawStatement(
-            db, sql: "INSERT INTO account (integration, accountId, personId, pinned) VALUES (?, ?, ?, 1)")
-        moveAccount = try RawStatement(
-            db, sql: "UPDATE account SET personId = ?, pinned = 1 WHERE integration = ? AND accountId = ?")
-        upsertAttribute = try RawStatement(
-            db,
-            sql: """
-                INSERT INTO attributeValue (personId, key, value) VALUES (?, ?, ?)
-                ON CONFLICT(personId, key) DO UPDATE SET value = excluded.value
-                """)
-        deleteAttribute = try RawStatement(db, sql: "DELETE FROM attributeValue WHERE personId = ? AND key = ?")
-        insertAudit = try RawStatement(
-            db,
-            sql: """
-                INSERT INTO audit (ingestId, line, action, personId, subject, before, after, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+        insertOrPromotePrimary = try db.prepare(
+            """
+            INSERT INTO email (address, personId, isPrimary) VALUES (?, ?, TRUE)
+            ON CONFLICT(address) DO UPDATE SET isPrimary = TRUE WHERE email.personId = excluded.personId
+            """)
+        insertAccount = try db.prepare(
+            "INSERT INTO account (integration, accountId, personId, pinned) VALUES (?, ?, ?, TRUE)")
+        moveAccount = try db.prepare(
+            "UPDATE account SET personId = ?, pinned = TRUE WHERE integration = ? AND accountId = ?")
+        upsertAttribute = try db.prepare(
+            """
+            INSERT INTO attributeValue (personId, key, value) VALUES (?, ?, ?)
+            ON CONFLICT(personId, key) DO UPDATE SET value = excluded.value
+            """)
+        deleteAttribute = try db.prepare("DELETE FROM attributeValue WHERE personId = ? AND key = ?")
+        insertAudit = try db.prepare(
+            """
+            INSERT INTO audit (ingestId, line, action, personId, subject, before, after, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
     }
 
     /// The person with this id; a merged person's id resolves to the person it was merged into,
     /// so that a row from an export taken before the merge still finds its person.
     func person(_ id: PersonID) throws -> PersonSnapshot? {
         var id = id
-        var found = try Row.fetchOne(selectPerson, arguments: [id.rawValue])
-        if found == nil, let survivor = try SQLiteStore.resolve(db, id) {
+        selectPerson.bind(1, id.rawValue)
+        var found = try selectPerson.first { (name: $0.text(0), isBot: $0.bool(1)) }
+        if found == nil, let survivor = try StoreSQL.resolve(db, id) {
             id = survivor
-            found = try Row.fetchOne(selectPerson, arguments: [id.rawValue])
+            selectPerson.bind(1, id.rawValue)
+            found = try selectPerson.first { (name: $0.text(0), isBot: $0.bool(1)) }
         }
-        guard let row = found else { return nil }
-        var snapshot = PersonSnapshot(id: id, name: row[0], primaryEmail: nil, isBot: row[1])
-        let emails = try Row.fetchCursor(selectEmails, arguments: [id.rawValue])
-        while let row = try emails.next() {
-            if row[1] as Bool {
-                snapshot.primaryEmail = row[0]
+        guard let found else { return nil }
+        var snapshot = PersonSnapshot(id: id, name: found.name, primaryEmail: nil, isBot: found.isBot)
+        selectEmails.bind(1, id.rawValue)
+        try selectEmails.forEach { row in
+            if row.bool(1) {
+                snapshot.primaryEmail = row.text(0)
             } else {
-                snapshot.otherEmails.append(row[0])
+                snapshot.otherEmails.append(row.text(0))
             }
         }
-        let attributes = try Row.fetchCursor(selectAttributes, arguments: [id.rawValue])
-        while let row = try attributes.next() {
-            snapshot.attributes[row[0]] = row[1] as String
-        }
+        selectAttributes.bind(1, id.rawValue)
+        try selectAttributes.forEach { row in snapshot.attributes[row.text(0)] = row.text(1) }
         return snapshot
     }
 
@@ -125,34 +118,33 @@ struct SQLiteLedger: RosterLedger {
     func account(_ key: AccountKey) throws -> AccountSnapshot? {
         selectAccount.bind(1, key.integration)
         selectAccount.bind(2, key.accountID)
-        return try selectAccount.firstRow { row in
+        return try selectAccount.first { row in
             AccountSnapshot(
-                key: key, person: PersonID(row.int64(0)), pinned: row.int64(1) != 0,
+                key: key, person: PersonID(row.int64(0)), pinned: row.bool(1),
                 fields: AccountFields(
-                    login: row.text(2), displayName: row.text(3), email: row.text(4), active: row.text(5) != "inactive",
-                    isBot: row.int64(6) != 0))
+                    login: row[2], displayName: row[3], email: row[4], active: row.text(5) != "inactive",
+                    isBot: row.bool(6)))
         }
     }
 
     func isBot(_ person: PersonID) throws -> Bool? {
         selectIsBot.bind(1, person.rawValue)
-        return try selectIsBot.int64().map { $0 != 0 }
+        return try selectIsBot.first { $0.bool(0) }
     }
 
     /// One audit row records the person and their first address (`subject`), rather than one for
     /// each: one statement fewer of the five a new person with an email cost.
     mutating func createPerson(name: String, primaryEmail: String?, isBot: Bool, line: Int) throws -> PersonID {
         insertPerson.bind(1, name)
-        insertPerson.bind(2, isBot ? 1 : 0 as Int64)
+        insertPerson.bind(2, isBot)
         insertPerson.bind(3, now)
         insertPerson.bind(4, now)
-        try insertPerson.run()
-        let id = PersonID(db.lastInsertedRowID)
+        guard let newID = try insertPerson.int64() else { throw StoreError("A new person got no id") }
+        let id = PersonID(newID)
         if let primaryEmail {
             insertOrPromotePrimary.bind(1, primaryEmail)
             insertOrPromotePrimary.bind(2, id.rawValue)
-            try insertOrPromotePrimary.run()
-            guard db.changesCount == 1 else {
+            guard try insertOrPromotePrimary.run() == 1 else {
                 throw StoreError("\(primaryEmail) belongs to another person; the plan should have caught it")
             }
         }
@@ -176,8 +168,7 @@ struct SQLiteLedger: RosterLedger {
             }
             insertOrPromotePrimary.bind(1, address)
             insertOrPromotePrimary.bind(2, id)
-            try insertOrPromotePrimary.run()
-            guard db.changesCount == 1 else {
+            guard try insertOrPromotePrimary.run() == 1 else {
                 throw StoreError("\(address) belongs to another person than \(person); the plan should have caught it")
             }
             try audit(
@@ -221,7 +212,7 @@ struct SQLiteLedger: RosterLedger {
             try updateAccountFields.run()
             try audit(
                 line: line, action: "account.update", person: person, subject: key.description,
-                before: from.map(Self.describe), after: Self.describe(to))
+                before: from.map { Self.describe($0) }, after: Self.describe(to))
         case .relinkAccount(let key, let from):
             relinkAccountStatement.bind(1, id)
             relinkAccountStatement.bind(2, key.integration)
@@ -245,12 +236,12 @@ struct SQLiteLedger: RosterLedger {
         }
     }
 
-    private func bindFields(_ statement: RawStatement, _ fields: AccountFields, from first: Int32) {
+    private func bindFields(_ statement: Session.Statement, _ fields: AccountFields, from first: Int32) {
         statement.bind(first, fields.login)
         statement.bind(first + 1, fields.displayName)
         statement.bind(first + 2, fields.email)
         statement.bind(first + 3, fields.status)
-        statement.bind(first + 4, fields.isBot ? 1 : 0 as Int64)
+        statement.bind(first + 4, fields.isBot)
     }
 
     /// The fields as one line for the audit log.

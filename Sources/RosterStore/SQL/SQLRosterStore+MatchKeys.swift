@@ -1,0 +1,91 @@
+public import RosterCore
+
+extension SQLRosterStore {
+    public func matchKeys(of people: [PersonID]) throws -> [PersonID: [UInt64]] {
+        try database.read { db in
+            var keys: [PersonID: [UInt64]] = [:]
+            let statement = try db.prepare("SELECT hash FROM matchKey WHERE personId = ?")
+            for person in people {
+                statement.bind(1, person.rawValue)
+                let hashes = try statement.all { UInt64(bitPattern: $0.int64(0)) }
+                if !hashes.isEmpty { keys[person] = hashes }
+            }
+            return keys
+        }
+    }
+
+    public func matchKeyHolders(_ hashes: [UInt64], atMost limit: (UInt64) -> Int) throws -> [UInt64: [PersonID]] {
+        try database.read { db in
+            var holders: [UInt64: [PersonID]] = [:]
+            holders.reserveCapacity(hashes.count)
+            let statement = try db.prepare("SELECT personId FROM matchKey WHERE hash = ? ORDER BY personId LIMIT ?")
+            for hash in hashes where holders[hash] == nil {
+                statement.bind(1, Int64(bitPattern: hash))
+                statement.bind(2, Int64(limit(hash)))
+                holders[hash] = try statement.all { PersonID($0.int64(0)) }
+            }
+            return holders
+        }
+    }
+
+    public func rebuildMatchKeys(_ keys: [MatchKeyEntry], pending: OutputMarker) throws {
+        try database.write { db in
+            // The marker first: until a pass is recorded against the new index, no refresh trusts it.
+            try StoreSQL.saveMarker(db, OutputMarker.matchKeys, pending)
+            try db.execute("DROP INDEX IF EXISTS matchKey_person; DELETE FROM matchKey")
+            // In key order, the table's B-tree only grows at its right edge; the index by person is
+            // built afterwards in one sort rather than by a random insert per row.
+            let insert = try db.prepare(
+                "INSERT INTO matchKey (hash, personId) VALUES (?, ?) ON CONFLICT (hash, personId) DO NOTHING")
+            let sorted = zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 } ? keys : keys.sorted()
+            for entry in sorted {
+                insert.bind(1, entry.storedHash)
+                insert.bind(2, entry.person.rawValue)
+                try insert.run()
+            }
+            try db.execute("CREATE INDEX matchKey_person ON matchKey(personId)")
+        }
+    }
+
+    public func openProposals(touching people: Set<PersonID>) throws -> [StoredProposal] {
+        try database.read { db in try StoreSQL.openProposals(db, touching: people) }
+    }
+
+    public func recordMatchPass(
+        _ drafts: [ProposalDraft], scope: Set<PersonID>?, keys: [PersonID: [UInt64]], marker: OutputMarker,
+        expecting expected: OutputMarker?, now: String
+    ) throws -> ProposalSync? {
+        try database.write { db in
+            guard try StoreSQL.marker(db, OutputMarker.matchKeys) == expected else { return nil }
+            if !keys.isEmpty {
+                let delete = try db.prepare("DELETE FROM matchKey WHERE personId = ?")
+                let insert = try db.prepare(
+                    "INSERT INTO matchKey (hash, personId) VALUES (?, ?) ON CONFLICT (hash, personId) DO NOTHING")
+                for (person, hashes) in keys.sorted(by: { $0.key < $1.key }) {
+                    delete.bind(1, person.rawValue)
+                    try delete.run()
+                    for hash in hashes {
+                        insert.bind(1, Int64(bitPattern: hash))
+                        insert.bind(2, person.rawValue)
+                        try insert.run()
+                    }
+                }
+            }
+            let sync = try StoreSQL.syncProposals(db, drafts, scope: scope, now: now)
+            try StoreSQL.saveMarker(db, OutputMarker.matchKeys, marker)
+            return sync
+        }
+    }
+}
+
+extension StoreSQL {
+    static func openProposals(_ db: some SQLSession, touching people: Set<PersonID>) throws -> [StoredProposal] {
+        guard !people.isEmpty else { return [] }
+        return try loadProposals(
+            db,
+            where: """
+                status = 'open' AND id IN (SELECT proposalId FROM mergeProposalPerson
+                    WHERE personId IN \(db.list(people.map(\.rawValue))))
+                """)
+    }
+}

@@ -1,0 +1,329 @@
+import Foundation
+public import RosterCore
+
+extension SQLRosterStore {
+    // MARK: - Reading people for matching
+
+    public func forEachMatchPerson(_ each: (MatchPerson) throws -> Void) throws {
+        try database.read { db in
+            var people = try db.cursor("SELECT id, name, isBot FROM person ORDER BY id", [])
+            var emails = try db.cursor(
+                "SELECT personId, address FROM email ORDER BY personId, isPrimary DESC, address", [])
+            var accounts = try db.cursor(
+                """
+                SELECT personId, integration, accountId, login, displayName, email, isBot, pinned
+                FROM account ORDER BY personId, integration, accountId
+                """, [])
+            var email = try emails.next().map { ($0.int64(0), $0.text(1)) }
+            var account = try accounts.next().map(StoreSQL.matchAccount)
+            while let row = try people.next() {
+                let id = row.int64(0)
+                var person = MatchPerson(id: PersonID(id), name: row.text(1), isBot: row.bool(2))
+                while let current = email, current.0 <= id {
+                    if current.0 == id { person.emails.append(current.1) }
+                    email = try emails.next().map { ($0.int64(0), $0.text(1)) }
+                }
+                while let current = account, current.0 <= id {
+                    if current.0 == id { person.accounts.append(current.1) }
+                    account = try accounts.next().map(StoreSQL.matchAccount)
+                }
+                try each(person)
+            }
+        }
+    }
+
+    public func matchPeople(_ ids: [PersonID]) throws -> [MatchPerson] {
+        try database.read { db in
+            // Prepared once for all the ids: compiling three statements per person cost more than
+            // running them (a refresh reads a few thousand people this way).
+            let person = try db.prepare("SELECT name, isBot FROM person WHERE id = ?")
+            let emails = try db.prepare("SELECT address FROM email WHERE personId = ? ORDER BY isPrimary DESC, address")
+            let accounts = try db.prepare(
+                """
+                SELECT personId, integration, accountId, login, displayName, email, isBot, pinned
+                FROM account WHERE personId = ? ORDER BY integration, accountId
+                """)
+            var people: [MatchPerson] = []
+            for id in ids {
+                person.bind(1, id.rawValue)
+                guard var match = try person.first({ MatchPerson(id: id, name: $0.text(0), isBot: $0.bool(1)) })
+                else { continue }
+                emails.bind(1, id.rawValue)
+                match.emails = try emails.all { $0.text(0) }
+                accounts.bind(1, id.rawValue)
+                match.accounts = try accounts.all { StoreSQL.matchAccount($0).1 }
+                people.append(match)
+            }
+            return people
+        }
+    }
+
+    public func peopleChanged(sinceAudit: Int64) throws -> (people: Set<PersonID>, latestAudit: Int64) {
+        try database.read { db in
+            var people = Set<PersonID>()
+            var latest = sinceAudit
+            var rows = try db.cursor(
+                "SELECT id, personId, action, before, subject, after FROM audit WHERE id > ? ORDER BY id",
+                [.integer(sinceAudit)])
+            while let row = try rows.next() {
+                latest = row.int64(0)
+                if let person: Int64 = row[1] { people.insert(PersonID(person)) }
+                let action = row.text(2)
+                if action.hasPrefix("account.") || StoreSQL.leavingActions.contains(action) {
+                    // The person an account or email left (for an unmerge, the survivor it left).
+                    if let before: String = row[3], let from = PersonID(parsing: before) { people.insert(from) }
+                } else if action == "person.merge" {
+                    // The merged person, gone now: its proposals are moot.
+                    if let subject: String = row[4], let merged = PersonID(parsing: subject) { people.insert(merged) }
+                } else if action == "proposal.reject", let key: String = row[5] {
+                    // Every person of the rejected proposal: its pairs may no longer be joined.
+                    for id in key.split(separator: ",") {
+                        if let person = PersonID(parsing: id) { people.insert(person) }
+                    }
+                }
+            }
+            return (people, latest)
+        }
+    }
+
+    public func rejectedPairs() throws -> Set<PersonPair> {
+        try database.read { db in
+            var pairs = Set<PersonPair>()
+            let rows = try db.all("SELECT low, high FROM rejectedPair") {
+                (PersonID($0.int64(0)), PersonID($0.int64(1)))
+            }
+            for row in rows {
+                let low = try StoreSQL.resolve(db, row.0) ?? row.0
+                let high = try StoreSQL.resolve(db, row.1) ?? row.1
+                if low != high { pairs.insert(PersonPair(low, high)) }
+            }
+            return pairs
+        }
+    }
+
+    // MARK: - Proposals
+
+    public func syncProposals(_ drafts: [ProposalDraft], scope: Set<PersonID>?, now: String) throws -> ProposalSync {
+        try database.write { db in try StoreSQL.syncProposals(db, drafts, scope: scope, now: now) }
+    }
+
+    public func openProposals() throws -> [StoredProposal] {
+        try database.read { db in try StoreSQL.loadProposals(db, where: "status = 'open'") }
+    }
+
+    public func proposal(_ id: ProposalID) throws -> StoredProposal? {
+        try database.read { db in try StoreSQL.loadProposals(db, where: "id = \(id.rawValue)").first }
+    }
+
+    // MARK: - Decisions
+
+    public func reject(_ id: ProposalID, decidedBy: String, now: String) throws -> StoredProposal {
+        try database.write { db in
+            guard var proposal = try StoreSQL.loadProposals(db, where: "id = \(id.rawValue)").first else {
+                throw StoreError("There is no proposal \(id). Run `roster proposals list` for the open ones.")
+            }
+            guard proposal.status == .open else {
+                throw StoreError("Proposal \(id) is already \(proposal.status.rawValue); nothing was changed.")
+            }
+            let people = proposal.draft.people
+            for (i, a) in people.enumerated() {
+                for b in people[(i + 1)...] {
+                    try StoreSQL.rememberRejected(db, PersonPair(a, b), proposal: id, now: now)
+                }
+            }
+            let outcome = "rejected by \(decidedBy) at \(now)"
+            try StoreSQL.close(db, id, status: .rejected, outcome: outcome, now: now)
+            try db.run(
+                """
+                INSERT INTO audit (ingestId, line, action, personId, subject, before, after, at)
+                VALUES (NULL, NULL, 'proposal.reject', ?, ?, NULL, ?, ?)
+                """,
+                args(proposal.draft.survivor.rawValue, id.description, proposal.draft.peopleKey, now))
+            proposal.status = .rejected
+            proposal.outcome = outcome
+            return proposal
+        }
+    }
+
+    public func accept(_ id: ProposalID, survivor: PersonID?, decidedBy: String, now: String) throws -> MergeOutcome {
+        try database.write { db in
+            guard let proposal = try StoreSQL.loadProposals(db, where: "id = \(id.rawValue)").first else {
+                throw StoreError("There is no proposal \(id). Run `roster proposals list` for the open ones.")
+            }
+            guard proposal.status == .open else {
+                throw StoreError("Proposal \(id) is already \(proposal.status.rawValue); nothing was changed.")
+            }
+            // People merged elsewhere since the proposal was made stand for their survivors now.
+            var people: [PersonID] = []
+            for person in proposal.draft.people {
+                if let current = try StoreSQL.resolve(db, person), !people.contains(current) { people.append(current) }
+            }
+            let chosen =
+                try survivor.flatMap { try StoreSQL.resolve(db, $0) } ?? StoreSQL.resolve(db, proposal.draft.survivor)
+            guard let chosen, people.contains(chosen) else {
+                throw StoreError(
+                    "The survivor \(survivor?.description ?? proposal.draft.survivor.description) is not one of the people of \(id); choose one of \(people.map(\.description).joined(separator: ", "))."
+                )
+            }
+            let others = people.filter { $0 != chosen }
+            if others.isEmpty {
+                try StoreSQL.close(db, id, status: .closed, outcome: "moot: its people are already one", now: now)
+                return MergeOutcome(proposal: id, survivor: chosen, merged: [], notes: ["already one person"])
+            }
+            let notes = try StoreSQL.merge(db, survivor: chosen, others: others, proposal: id, by: decidedBy, now: now)
+            try StoreSQL.close(
+                db, id, status: .accepted,
+                outcome:
+                    "accepted by \(decidedBy) at \(now): \(others.map(\.description).joined(separator: ", ")) merged into \(chosen)",
+                now: now)
+            return MergeOutcome(proposal: id, survivor: chosen, merged: others, notes: notes)
+        }
+    }
+
+    public func resolve(_ id: PersonID) throws -> PersonID? {
+        try database.read { db in try StoreSQL.resolve(db, id) }
+    }
+}
+
+extension StoreSQL {
+    /// Audit actions besides `account.*` whose `before` names the person something left.
+    static let leavingActions: Set<String> = ["email.merge", "email.unmerge", "person.unmerge"]
+
+    static func matchAccount(_ row: some SQLRow) -> (Int64, MatchAccount) {
+        (
+            row.int64(0),
+            MatchAccount(
+                key: AccountKey(integration: row.text(1), accountID: row.text(2)), login: row[3], displayName: row[4],
+                email: row[5], isBot: row.bool(6), pinned: row.bool(7))
+        )
+    }
+
+    /// Remembers a pair an admin rejected or took apart: never proposed again.
+    static func rememberRejected(_ db: some SQLSession, _ pair: PersonPair, proposal: ProposalID?, now: String) throws {
+        try db.run(
+            """
+            INSERT INTO rejectedPair (low, high, proposalId, at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(low, high) DO NOTHING
+            """, args(pair.low.rawValue, pair.high.rawValue, proposal?.rawValue, now))
+    }
+
+    /// ``syncProposals(_:scope:now:)`` inside the caller's transaction.
+    ///
+    /// With a scope, only the open proposals that have one of its people are loaded: a draft can
+    /// only match a proposal it shares a person with, and its people lie within the scope, so the
+    /// others can't be matched or closed. A pass over a few people then reads a few proposals, not
+    /// every open one.
+    static func syncProposals(_ db: some SQLSession, _ drafts: [ProposalDraft], scope: Set<PersonID>?, now: String)
+        throws
+        -> ProposalSync
+    {
+        var sync = ProposalSync()
+        var open = try scope.map { try openProposals(db, touching: $0) } ?? loadProposals(db, where: "status = 'open'")
+        var byPerson: [PersonID: [Int]] = [:]
+        for (index, proposal) in open.enumerated() {
+            for person in proposal.draft.people { byPerson[person, default: []].append(index) }
+        }
+        var matched = Set<Int>()
+        var byKey: [String: Int] = [:]
+        for (index, proposal) in open.enumerated() { byKey[proposal.draft.peopleKey] = index }
+        for draft in drafts {
+            var target = byKey[draft.peopleKey].flatMap { matched.contains($0) ? nil : $0 }
+            if target == nil {
+                var overlap: [Int: Int] = [:]
+                for person in draft.people {
+                    for index in byPerson[person] ?? [] where !matched.contains(index) {
+                        overlap[index, default: 0] += 1
+                    }
+                }
+                target = overlap.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key
+            }
+            if let index = target {
+                matched.insert(index)
+                let existing = open[index]
+                if existing.draft == draft {
+                    sync.unchanged.append(existing.id)
+                } else {
+                    try writeProposal(db, id: existing.id, draft, now: now)
+                    open[index].draft = draft
+                    sync.updated.append(existing.id)
+                }
+            } else {
+                guard
+                    let newID = try db.first(
+                        """
+                        INSERT INTO mergeProposal (status, peopleKey, survivor, confidence, evidence, flags, createdAt, updatedAt)
+                        VALUES ('open', '', 0, 0, '[]', '[]', ?, ?) RETURNING id
+                        """, args(now, now), { $0.int64(0) })
+                else { throw StoreError("A new proposal got no id") }
+                let id = ProposalID(newID)
+                try writeProposal(db, id: id, draft, now: now)
+                sync.opened.append(id)
+            }
+        }
+        for (index, proposal) in open.enumerated() where !matched.contains(index) {
+            if let scope, !proposal.draft.people.contains(where: scope.contains) { continue }
+            var reason = "the evidence no longer supports it"
+            for person in proposal.draft.people {
+                if let survivor = try resolve(db, person), survivor != person {
+                    reason = "moot: \(person) was merged into \(survivor)"
+                    break
+                }
+            }
+            try close(db, proposal.id, status: .closed, outcome: reason, now: now)
+            sync.closed.append((proposal.id, reason))
+        }
+        return sync
+    }
+
+    static func loadProposals(_ db: some SQLSession, where condition: String) throws -> [StoredProposal] {
+        try db.all(
+            """
+            SELECT id, status, peopleKey, survivor, confidence, evidence, flags, outcome, updatedAt
+            FROM mergeProposal WHERE \(condition) ORDER BY id
+            """
+        ) { row in
+            let people = row.text(2).split(separator: ",").compactMap { PersonID(parsing: $0) }
+            let draft = ProposalDraft(
+                people: people, survivor: PersonID(row.int64(3)), confidence: row.double(4),
+                evidence: decodeList(row.text(5)), flags: decodeList(row.text(6)))
+            return StoredProposal(
+                id: ProposalID(row.int64(0)), status: StoredProposal.Status(rawValue: row.text(1)) ?? .closed,
+                draft: draft, outcome: row[7], updatedAt: row.text(8))
+        }
+    }
+
+    private static func writeProposal(_ db: some SQLSession, id: ProposalID, _ draft: ProposalDraft, now: String)
+        throws
+    {
+        try db.run(
+            """
+            UPDATE mergeProposal SET peopleKey = ?, survivor = ?, confidence = ?, evidence = ?, flags = ?, updatedAt = ?
+            WHERE id = ?
+            """,
+            args(
+                draft.peopleKey, draft.survivor.rawValue, draft.confidence, encodeList(draft.evidence),
+                encodeList(draft.flags), now, id.rawValue))
+        try db.run("DELETE FROM mergeProposalPerson WHERE proposalId = ?", [.integer(id.rawValue)])
+        let insert = try db.prepare("INSERT INTO mergeProposalPerson (proposalId, personId) VALUES (?, ?)")
+        for person in draft.people {
+            insert.bind(args(id.rawValue, person.rawValue))
+            try insert.run()
+        }
+    }
+
+    static func close(
+        _ db: some SQLSession, _ id: ProposalID, status: StoredProposal.Status, outcome: String, now: String
+    ) throws {
+        try db.run(
+            "UPDATE mergeProposal SET status = ?, outcome = ?, updatedAt = ? WHERE id = ?",
+            args(status.rawValue, outcome, now, id.rawValue))
+    }
+
+    static func encodeList(_ list: [String]) -> String {
+        (try? String(decoding: JSONEncoder().encode(list), as: UTF8.self)) ?? "[]"
+    }
+
+    static func decodeList(_ text: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+}
