@@ -1,4 +1,5 @@
 import Foundation
+public import RosterStore
 
 #if canImport(Glibc)
     import Glibc
@@ -7,12 +8,18 @@ import Foundation
 /// The folders and files under the state folder.
 public struct StateLayout: Sendable {
     public let root: String
+    /// The store: by default the SQLite file in the state folder.
+    public var store: StoreLocation
+    /// Connections kept to a PostgreSQL store.
+    public var storePoolSize = 4
 
-    public init(root: String) {
+    public init(root: String, store: StoreLocation? = nil) {
         self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.store = store ?? .sqlite(path: "\(self.root)/roster.sqlite")
     }
 
-    public var database: String { "\(root)/roster.sqlite" }
+    /// The SQLite store's file (the default one when the store is elsewhere).
+    public var database: String { store.sqlitePath ?? "\(root)/roster.sqlite" }
     public var archive: String { "\(root)/archive" }
     public var rejected: String { "\(root)/rejected" }
     public var exports: String { "\(root)/exports" }

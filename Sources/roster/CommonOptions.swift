@@ -20,6 +20,13 @@ struct CommonOptions: ParsableArguments {
             "The config file. Default: roster.toml in the working directory, if present.", valueName: "file"))
     var config: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The store: a path or sqlite: URL (default: roster.sqlite in the state folder), or postgresql://user@host:port/db (password from PGPASSWORD or a passfile; sslmode and the other libpq parameters as query items).",
+            valueName: "url"))
+    var store: String?
+
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical."))
     var logLevel: Logger.Level = .info
 
@@ -34,19 +41,31 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
-    /// The state folder: `--state`, else the config's, else `state`.
-    func stateLayout(_ config: RosterConfig) -> StateLayout {
-        StateLayout(root: state ?? config.stateFolder ?? "state")
+    /// The state folder: `--state`, else the config's, else `state`; and the store: `--store`, else
+    /// the config's `[store] url`, else the SQLite file in the state folder. Exits 64 for a `--store`
+    /// that can't be used.
+    func stateLayout(_ config: RosterConfig) throws -> StateLayout {
+        var layout = StateLayout(root: state ?? config.stateFolder ?? "state")
+        layout.storePoolSize = config.storePoolSize
+        if let url = store ?? config.storeURL {
+            do {
+                layout.store = try StoreLocation(url)
+            } catch {
+                printError("\(error)")
+                throw ExitCode(64)
+            }
+        }
+        return layout
     }
 
     /// Prepares the state folder and opens the store, or exits 70 with the reason.
-    func openStore(_ layout: StateLayout) throws -> SQLiteStore {
+    func openStore(_ layout: StateLayout) throws -> any SQLRosterStore {
         // The store, exports and reports hold names and emails: nothing Roster creates is
         // readable by others (files 0640, folders 0750 at most).
         umask(umask(0o027) | 0o027)
         do {
             try layout.prepare()
-            return try SQLiteStore(path: layout.database)
+            return try StoreOpener.open(layout.store, poolSize: layout.storePoolSize)
         } catch {
             printError("\(error)")
             throw ExitCode(70)

@@ -37,7 +37,7 @@ struct Export: ParsableCommand {
             try write(Array(UsersExport.sample(config: config).utf8), to: out ?? "-")
             return
         }
-        let layout = options.stateLayout(config)
+        let layout = try options.stateLayout(config)
         let store = try options.openStore(layout)
         if format != .users, format != .accounts {
             try exportOther(format, store: store, config: config, layout: layout)

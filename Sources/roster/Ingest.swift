@@ -24,7 +24,7 @@ struct Ingest: ParsableCommand {
     func run() throws {
         let logger = options.makeLogger()
         let config = try options.loadConfig()
-        let layout = options.stateLayout(config)
+        let layout = try options.stateLayout(config)
         let store = try options.openStore(layout)
         let pipeline = Pipeline(state: layout, config: config, store: store, logger: logger)
         do {

@@ -178,10 +178,10 @@ func storeCall<T>(_ body: () throws -> T) throws -> T {
 
 extension CommonOptions {
     /// Opens the store and the proposal desk, with a pipeline for refreshing the outputs.
-    func openDesk() throws -> (ProposalDesk, SQLiteStore, Pipeline) {
+    func openDesk() throws -> (ProposalDesk, any SQLRosterStore, Pipeline) {
         let logger = makeLogger()
         let config = try loadConfig()
-        let layout = stateLayout(config)
+        let layout = try stateLayout(config)
         let store = try openStore(layout)
         let desk = ProposalDesk(state: layout, store: store, placeholders: config.placeholderEmails, logger: logger)
         return (desk, store, Pipeline(state: layout, config: config, store: store, logger: logger))

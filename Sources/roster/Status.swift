@@ -10,7 +10,7 @@ struct Status: ParsableCommand {
     func run() throws {
         _ = options.makeLogger()
         let config = try options.loadConfig()
-        let layout = options.stateLayout(config)
+        let layout = try options.stateLayout(config)
         let store = try options.openStore(layout)
         let status: StoreStatusView
         do {

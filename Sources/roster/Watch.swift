@@ -50,7 +50,7 @@ struct Watch: AsyncParsableCommand {
         let logger = Logger(label: "roster")
 
         let config = try options.loadConfig()
-        let layout = options.stateLayout(config)
+        let layout = try options.stateLayout(config)
         let store = try options.openStore(layout)
         let folder = watch ?? config.watchFolder ?? "watch"
         do {

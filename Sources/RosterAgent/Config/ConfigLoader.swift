@@ -24,6 +24,10 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
 /// watch = "watch"
 /// state = "state"
 ///
+/// [store]
+/// url = "postgresql://roster@db.example.com/roster?sslmode=verify-full"  # default: <state>/roster.sqlite
+/// pool_size = 4              # connections to a PostgreSQL store
+///
 /// [integrations]
 /// instances = ["github", "jira-prod", "slack"]
 ///
@@ -74,8 +78,9 @@ public enum ConfigLoader {
         return try parse(text, file: path)
     }
 
-    static let topLevelKeys = ["folders", "integrations", "attributes", "watch", "sources", "accounts", "org_units"]
+    static let topLevelKeys = ["folders", "store", "integrations", "attributes", "watch", "sources", "accounts", "org_units"]
     static let folderKeys = ["watch", "state"]
+    static let storeKeys = ["url", "pool_size"]
     static let integrationKeys = ["instances"]
     static let attributeKeys = ["key", "title", "type", "values", "description", "required"]
     static let watchKeys = [
@@ -122,6 +127,28 @@ public enum ConfigLoader {
                     throw fail(key, table: "folders", "folders.\(key) must be a non-empty string, such as \"\(key)\"")
                 }
                 if key == "watch" { config.watchFolder = path } else { config.stateFolder = path }
+            }
+        }
+
+        if let value = table["store"] {
+            guard let store = value.table else { throw fail("store", table: nil, "must be a table: [store]") }
+            for key in store.keys where !storeKeys.contains(key) {
+                throw unknown(key, in: storeKeys, table: "store")
+            }
+            if let url = store["url"] {
+                guard let text = url.string, !text.isEmpty else {
+                    throw fail(
+                        "url", table: "store",
+                        "must be a path or URL, such as \"state/roster.sqlite\" or \"postgresql://roster@db/roster\"")
+                }
+                if let problem = StoreURLCheck.problem(text) { throw fail("url", table: "store", problem) }
+                config.storeURL = text
+            }
+            if let size = store["pool_size"] {
+                guard let number = size.int, (1...64).contains(number) else {
+                    throw fail("pool_size", table: "store", "must be a whole number from 1 to 64, such as 4")
+                }
+                config.storePoolSize = number
             }
         }
 

@@ -97,7 +97,7 @@ public final class WatchService: Service {
         try await loop.repairOutputs()
         // The store file as opened: if it is deleted or replaced (the state folder removed, a
         // restore copied over it), writes would go to a file nobody can see any more.
-        let storeFile = FileSignature.of(state.database)
+        let storeFile = state.store.sqlitePath.flatMap { FileSignature.of($0) }
         var failure: (any Error)?
 
         let (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
@@ -168,7 +168,7 @@ public final class WatchService: Service {
                     case .rescanTimer:
                         loop.scan(reason: nil)
                     case .proposalsTimer:
-                        if let storeFile, let lost = StateGone.check(state.database, opened: storeFile) {
+                        if let storeFile, let database = state.store.sqlitePath, let lost = StateGone.check(database, opened: storeFile) {
                             failure = lost
                             break
                         }

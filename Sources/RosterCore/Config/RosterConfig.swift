@@ -19,6 +19,11 @@ public struct RosterConfig: Sendable, Equatable {
     public var watch: WatchSettings
     /// Attribute-driven org units, in declared order (see ``OrgUnit``).
     public var orgUnits: [OrgUnit] = []
+    /// Where the store is, when the config names one (`[store] url`): a path, a `sqlite:` URL or a
+    /// `postgresql://` URL without a password.
+    public var storeURL: String?
+    /// How many connections the agent keeps to a PostgreSQL store (`[store] pool_size`).
+    public var storePoolSize: Int = 4
 
     public init(
         watchFolder: String? = nil,
