@@ -1,0 +1,146 @@
+import RosterCore
+import RosterStore
+import Testing
+
+/// The matching half of the store — proposals, decisions, merges, undo, explanations and the
+/// blocking-key index — on each engine.
+@Suite("Proposals, merges and match keys in the store, on each engine")
+struct StoreMatchingTests {
+    let now = "2026-02-01T00:00:00Z"
+
+    /// Jane with a GitHub account and an address, and a Jira Jane without one; returns both ids.
+    func twoJanes(_ store: any RosterStore) throws -> (github: PersonID, jira: PersonID) {
+        var ids: [PersonID] = []
+        _ = try store.apply(file("janes", "exports.csv")) { ledger in
+            let a = try ledger.createPerson(name: "Jane Doe", primaryEmail: "jane@example.com", isBot: false, line: 2)
+            try ledger.apply(
+                .createAccount(
+                    AccountKey(integration: "github", accountID: "101"),
+                    AccountFields(
+                        login: "jdoe", displayName: "Jane Doe", email: "jane@example.com", active: true, isBot: false)),
+                to: a, line: 2)
+            try ledger.apply(.setAttribute(key: "team", from: nil, to: "Platform"), to: a, line: 2)
+            let b = try ledger.createPerson(name: "Jane Doe", primaryEmail: nil, isBot: false, line: 3)
+            try ledger.apply(
+                .createAccount(
+                    AccountKey(integration: "jira", accountID: "5b10"),
+                    AccountFields(login: nil, displayName: "Jane Doe", email: nil, active: true, isBot: false)),
+                to: b, line: 3)
+            try ledger.apply(.setAttribute(key: "site", from: nil, to: "Berlin"), to: b, line: 3)
+            ids = [a, b]
+            return .apply(IngestSummary())
+        }
+        return (ids[0], ids[1])
+    }
+
+    func propose(_ store: any RosterStore, _ people: [PersonID]) throws -> ProposalID {
+        let draft = ProposalDraft(
+            people: people, survivor: people[0], confidence: 0.93, evidence: ["same name"], flags: [])
+        return try #require(try store.syncProposals([draft], scope: nil, now: now).opened.first)
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func matchingReadsEveryPersonWithEmailsAndAccounts(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let (a, b) = try twoJanes(store)
+        var all: [MatchPerson] = []
+        try store.forEachMatchPerson { all.append($0) }
+        #expect(all.map(\.id) == [a, b])
+        #expect(all[0].emails == ["jane@example.com"])
+        #expect(all[0].accounts.map(\.login) == ["jdoe"])
+        #expect(all[1].accounts.map(\.key.integration) == ["jira"])
+        #expect(try store.matchPeople([b, a, PersonID(99)]) == [all[1], all[0]])
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func acceptingMergesEverythingIntoTheSurvivorAndUnmergeRestoresIt(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let (a, b) = try twoJanes(store)
+        let before = try people(store)
+        let proposal = try propose(store, [a, b])
+        #expect(try store.proposal(proposal)?.draft.evidence == ["same name"])
+        #expect(try store.openProposals(touching: [b]).map(\.id) == [proposal])
+
+        let outcome = try store.accept(proposal, survivor: nil, decidedBy: "admin", now: now)
+        #expect(outcome.survivor == a)
+        #expect(outcome.merged == [b])
+        #expect(outcome.notes.contains { $0.contains("site") })
+        let merged = try people(store)
+        #expect(merged.count == 1)
+        #expect(merged[0].accounts == ["github": ["101"], "jira": ["5b10"]])
+        #expect(merged[0].attributes == ["team": "Platform", "site": "Berlin"])
+        #expect(try store.resolve(b) == a, "the merged id still resolves")
+        #expect(try store.openProposals().isEmpty)
+        #expect(try store.proposal(proposal)?.status == .accepted)
+
+        let explained = try #require(try store.explain(.account(AccountKey(integration: "jira", accountID: "5b10"))))
+        #expect(explained.person == a)
+        #expect(
+            explained.accounts.first { $0.key.integration == "jira" }?.steps.last?.contains("accepted merge") == true)
+        #expect(try store.explain(.person(b))?.aliasOf == b)
+
+        let undone = try store.unmerge(.proposal(proposal), now: now)
+        #expect(undone.restored == [b])
+        #expect(try people(store) == before, "exactly as before the merge")
+        #expect(try store.rejectedPairs() == [PersonPair(a, b)], "an undone merge is not proposed again")
+        #expect(throws: StoreError.self) { _ = try store.unmerge(.proposal(proposal), now: now) }
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func rejectingRemembersThePairAndClosesTheProposal(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let (a, b) = try twoJanes(store)
+        let proposal = try propose(store, [a, b])
+        let rejected = try store.reject(proposal, decidedBy: "admin", now: now)
+        #expect(rejected.status == .rejected)
+        #expect(try store.rejectedPairs() == [PersonPair(a, b)])
+        #expect(throws: StoreError.self) { _ = try store.accept(proposal, survivor: nil, decidedBy: "x", now: now) }
+        #expect(try people(store).count == 2, "nothing merged")
+        #expect(try store.peopleChanged(sinceAudit: 0).people.isSuperset(of: [a, b]))
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func anOpenProposalIsUpdatedKeptOrClosedBySync(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let (a, b) = try twoJanes(store)
+        let proposal = try propose(store, [a, b])
+        let stronger = ProposalDraft(people: [a, b], survivor: a, confidence: 0.97, evidence: ["more"], flags: [])
+        let sync = try store.syncProposals([stronger], scope: [a, b], now: now)
+        #expect(sync.updated == [proposal])
+        #expect(try store.proposal(proposal)?.draft.confidence == 0.97)
+        let gone = try store.syncProposals([], scope: nil, now: now)
+        #expect(gone.closed.map(\.0) == [proposal])
+        #expect(try store.proposal(proposal)?.status == .closed)
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func theKeyIndexIsRebuiltUpdatedAndGuardedByItsMarker(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let (a, b) = try twoJanes(store)
+        let big = UInt64.max - 5  // stored as a negative integer: both engines must give it back
+        try store.rebuildMatchKeys(
+            [
+                MatchKeyEntry(hash: 7, person: b), MatchKeyEntry(hash: 7, person: a),
+                MatchKeyEntry(hash: big, person: a),
+            ],
+            pending: OutputMarker(audit: 0, fingerprint: "pending"))
+        #expect(
+            try store.matchKeys(of: [a, b]) == [
+                a: [7, big].sorted(by: { Int64(bitPattern: $0) < Int64(bitPattern: $1) }), b: [7],
+            ])
+        #expect(try store.matchKeyHolders([7, big], atMost: { _ in 1 }) == [7: [a], big: [a]])
+
+        let marker = OutputMarker(audit: 5, fingerprint: "rules")
+        let stale = try store.recordMatchPass(
+            [], scope: [a], keys: [a: [9]], marker: marker, expecting: OutputMarker(audit: 1, fingerprint: "other"),
+            now: now)
+        #expect(stale == nil, "a pass recorded against another marker is refused")
+        let recorded = try store.recordMatchPass(
+            [], scope: [a], keys: [a: [9]], marker: marker, expecting: OutputMarker(audit: 0, fingerprint: "pending"),
+            now: now)
+        #expect(recorded != nil)
+        #expect(try store.matchKeys(of: [a]) == [a: [9]])
+        #expect(try store.matchKeyHolders([7], atMost: { _ in 10 }) == [7: [b]])
+        #expect(try store.outputMarker(OutputMarker.matchKeys) == marker)
+    }
+}
