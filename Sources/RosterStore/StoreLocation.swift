@@ -10,7 +10,10 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: ``StoreError`` for an unknown scheme or a URL with a password in it.
     public init(_ text: String) throws {
-        if let problem = StoreURLCheck.problem(text) { throw StoreError("The store '\(text)' can't be used: \(problem)") }
+        if let problem = StoreURLCheck.problem(text) {
+            // Not echoed: the text may hold the very password it must not.
+            throw StoreError("The store URL can't be used: \(problem)")
+        }
         let lower = text.lowercased()
         if lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://") {
             self = .postgres(url: text)

@@ -15,7 +15,9 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
 
 extension Export {
     /// Writes the formats of neighbouring tools: SEI developers, DevLake team files, git mailmap.
-    func exportOther(_ format: ExportFormat, store: any SQLRosterStore, config: RosterConfig, layout: StateLayout) throws {
+    func exportOther(_ format: ExportFormat, store: any SQLRosterStore, config: RosterConfig, layout: StateLayout)
+        throws
+    {
         do {
             switch format {
             case .users, .accounts:

@@ -37,6 +37,13 @@ struct ConfigLoaderTests {
             ])
     }
 
+    @Test func theStoreSectionNamesTheStoreAndItsPool() throws {
+        let config = try ConfigLoader.parse(
+            "[store]\nurl = \"postgresql://roster@db.example.com:5433/roster?sslmode=verify-full\"\npool_size = 8\n")
+        #expect(config.storeURL == "postgresql://roster@db.example.com:5433/roster?sslmode=verify-full")
+        #expect(config.storePoolSize == 8)
+    }
+
     @Test func anEmptyConfigGivesTheDefaults() throws {
         #expect(try ConfigLoader.parse("") == RosterConfig())
     }
@@ -57,6 +64,13 @@ struct ConfigLoaderTests {
             ),
             ("title = 1\n", 1, "title", "unknown key 'title'"),
             ("[folders\nwatch = 1\n", 1, nil, "not valid TOML"),
+            (
+                "[store]\nurl = \"postgresql://roster:secret@db/roster\"\n", 2, "store.url",
+                "give it in PGPASSWORD or a passfile"
+            ),
+            ("[store]\nurl = \"mysql://db/roster\"\n", 2, "store.url", "unknown scheme 'mysql:'"),
+            ("[store]\npool_size = 0\n", 2, "store.pool_size", "from 1 to 64"),
+            ("[store]\nurls = \"x\"\n", 2, "store.urls", "did you mean 'url'?"),
         ] as [(String, Int, String?, String)])
     func badConfigsNameTheLineAndKey(text: String, line: Int, key: String?, message: String) {
         do {

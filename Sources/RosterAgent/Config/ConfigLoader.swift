@@ -78,7 +78,9 @@ public enum ConfigLoader {
         return try parse(text, file: path)
     }
 
-    static let topLevelKeys = ["folders", "store", "integrations", "attributes", "watch", "sources", "accounts", "org_units"]
+    static let topLevelKeys = [
+        "folders", "store", "integrations", "attributes", "watch", "sources", "accounts", "org_units",
+    ]
     static let folderKeys = ["watch", "state"]
     static let storeKeys = ["url", "pool_size"]
     static let integrationKeys = ["instances"]

@@ -168,7 +168,9 @@ public final class WatchService: Service {
                     case .rescanTimer:
                         loop.scan(reason: nil)
                     case .proposalsTimer:
-                        if let storeFile, let database = state.store.sqlitePath, let lost = StateGone.check(database, opened: storeFile) {
+                        if let storeFile, let database = state.store.sqlitePath,
+                            let lost = StateGone.check(database, opened: storeFile)
+                        {
                             failure = lost
                             break
                         }
