@@ -97,6 +97,9 @@ struct FileStamps {
     }
 
     /// Whether the file exists (as of the listing, or since recorded).
+    /// The `.yaml` files in the folder when the stamps were read.
+    var presentNames: [String] { present.keys.sorted() }
+
     func exists(_ name: String) -> Bool {
         present[name] != nil
     }

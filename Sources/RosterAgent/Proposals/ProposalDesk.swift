@@ -153,6 +153,41 @@ public struct ProposalDesk: Sendable {
         return result
     }
 
+    /// Brings the folder in line with the store after another agent (or a command) changed it:
+    /// a file for every open proposal, rewritten where its content differs, and the files of
+    /// proposals decided or closed elsewhere moved to `decided/` with their outcome. Edited
+    /// decisions in the folder are applied first.
+    ///
+    /// A refresh only writes what its own pass changed; when another agent on the same store ran
+    /// the pass, this is what brings its proposals into this host's folder.
+    ///
+    /// - Returns: The decisions applied from files, and how many files were written or filed.
+    public func followStore() throws -> (decided: [String], files: Int) {
+        try prepare()
+        var stamps = FileStamps(folder: folder, path: stampsPath)
+        let (decided, malformed) = try applyFileDecisions(stamps: &stamps)
+        var files = 0
+        var open = Set<String>()
+        for proposal in try store.openProposals() where !malformed.contains(proposal.id) {
+            let name = "\(proposal.id).yaml"
+            open.insert(name)
+            if try write(proposal, durable: false) {
+                files += 1
+                stamps.record(name)
+            }
+        }
+        if files > 0 { try AtomicFile.syncFileSystem(of: folder) }
+        for name in stamps.presentNames where !open.contains(name) {
+            guard let id = ProposalID(parsing: name.dropLast(5)), !malformed.contains(id),
+                let proposal = try store.proposal(id), proposal.status != .open
+            else { continue }
+            try file(proposal, decision: proposal.status.rawValue)
+            files += 1
+        }
+        stamps.save()
+        return (decided, files)
+    }
+
     /// Matches every person, rebuilds the blocking-key index and records both.
     ///
     /// - Returns: What the sync changed; nil when another pass was started or recorded meanwhile.

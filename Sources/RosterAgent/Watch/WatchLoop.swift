@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RosterCore
+import RosterStore
 
 #if canImport(Glibc)
     import Glibc
@@ -31,6 +32,10 @@ final class WatchLoop {
     private var proposalFiles = FolderSnapshot()
     /// When the loop wants to look at the waiting files again.
     private(set) var nextDue: UInt64?
+    /// What the store looked like when the outputs were last refreshed from it (``StoreStamp``).
+    private var seenStamp: StoreStamp?
+    /// Why the store can't be written, while it can't (shown in `STATUS=`).
+    private var storeTrouble: String?
 
     struct FileIdentity: Hashable {
         var device: UInt64
@@ -61,7 +66,9 @@ final class WatchLoop {
         let pipeline = self.pipeline
         let service = self.service
         do {
+            let before = try await service.onWorker { try StoreStamp(service.store) }
             try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
+            seenStamp = try await service.onWorker { try before.afterOwnRefresh(service.store) }
         } catch is MatchingStopped {
             logger.notice("Stopped the merge proposals pass; it runs again at the next start")
         }
@@ -180,6 +187,7 @@ final class WatchLoop {
             }
             service.madeProgress()
             failures = 0
+            storeTrouble = nil
             tracker.remove(name)
             lastFile = outcome.line
             if case .applied = outcome.status, outputsStaleSince == nil {
@@ -204,6 +212,9 @@ final class WatchLoop {
             if outputsStaleSince == nil { outputsStaleSince = Clocks.monotonic() }
             failures += 1
             let delay = min(60, 1 << min(failures, 6))
+            if let error = error as? StoreError, error.isUnavailable {
+                storeTrouble = "store unavailable, \(tracker.count) file(s) waiting, retry in \(delay) s"
+            }
             logger.error(
                 "Can't process the file; will try again",
                 metadata: ["file.name": "\(name)", "error": "\(error)", "retry.seconds": "\(delay)"])
@@ -216,7 +227,10 @@ final class WatchLoop {
         let service = self.service
         let started = Clocks.monotonic()
         do {
+            // Read before: a change made meanwhile by another agent is seen at the next look.
+            let before = try await service.onWorker { try StoreStamp(service.store) }
             try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
+            seenStamp = try await service.onWorker { try before.afterOwnRefresh(service.store) }
             lastRefreshNanoseconds = Clocks.monotonic() - started
             outputsStaleSince = nil
             logger.debug("Wrote the exports")
@@ -232,15 +246,13 @@ final class WatchLoop {
     /// was applied. Only files changed since the last look are read.
     func checkProposals() async {
         guard proposalFiles.changed(in: service.state.root + "/proposals") else { return }
-        let pipeline = self.pipeline
         let desk = ProposalDesk(
             state: service.state, store: service.store, placeholders: config.placeholderEmails, logger: logger)
         do {
             let decided = try await service.onWorker { try desk.applyFileDecisions().decided }
             if !decided.isEmpty {
                 for line in decided { logger.info("Applied a proposal decision", metadata: ["decision": "\(line)"]) }
-                let service = self.service
-                try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
+                await refreshOutputs()
             }
         } catch is MatchingStopped {
             logger.notice("Stopped the merge proposals pass; it runs again at the next start")
@@ -250,9 +262,46 @@ final class WatchLoop {
         }
     }
 
-    /// Sends `STATUS=` with the backlog and the last file.
+    /// Refreshes the outputs when the store changed since they were written, and nothing here
+    /// changed it: another agent on the same store (PostgreSQL) or a command run beside the agent.
+    /// Looked at every two seconds, so that is the delay until this host's exports and proposal
+    /// files follow.
+    func followStore() async {
+        guard tracker.isEmpty, outputsStaleSince == nil, let seen = seenStamp else { return }
+        let service = self.service
+        do {
+            let stamp = try await service.onWorker { try StoreStamp(service.store) }
+            guard stamp != seen else { return }
+            logger.info("The roster changed elsewhere; refreshing the outputs")
+            let pipeline = self.pipeline
+            let desk = ProposalDesk(
+                state: service.state, store: service.store, placeholders: config.placeholderEmails, logger: logger)
+            try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
+            let followed = try await service.onWorker { try desk.followStore() }
+            for line in followed.decided {
+                logger.info("Applied a proposal decision", metadata: ["decision": "\(line)"])
+            }
+            if followed.decided.isEmpty {
+                seenStamp = try await service.onWorker { try stamp.afterOwnRefresh(service.store) }
+            } else {
+                await refreshOutputs()
+            }
+            if storeTrouble != nil {
+                storeTrouble = nil
+                reportStatus()
+            }
+        } catch is MatchingStopped {
+            logger.notice("Stopped the merge proposals pass; it runs again at the next start")
+        } catch {
+            logger.error("Can't follow the store's changes; will try again", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Sends `STATUS=` with the backlog and the last file, and the store's trouble if any.
     func reportStatus() {
-        service.notifier.status("Watching \(scanner.folder) (\(mode)); backlog \(tracker.count); last: \(lastFile)")
+        var status = "Watching \(scanner.folder) (\(mode)); backlog \(tracker.count); last: \(lastFile)"
+        if let storeTrouble { status += "; \(storeTrouble)" }
+        service.notifier.status(status)
     }
 
     // MARK: - Reload

@@ -175,6 +175,7 @@ public final class WatchService: Service {
                             break
                         }
                         await loop.checkProposals()
+                        await loop.followStore()
                     case .reload:
                         await loop.reload()
                     case .tick:

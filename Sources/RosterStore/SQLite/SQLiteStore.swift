@@ -39,6 +39,12 @@ public final class SQLiteStore: SQLRosterStore {
             throw StoreError(
                 "Can't open the store '\(path)'. Check that the state folder is writable.", cause: "\(error)")
         }
+        // Two processes opening a new or older store at once would both run the migrations GRDB
+        // found missing, and the second fail on tables the first made: they take turns, under an
+        // flock of the file (independent of SQLite's own fcntl locks).
+        let lock = open(path, O_RDONLY | O_CLOEXEC)
+        if lock >= 0 { flock(lock, LOCK_EX) }
+        defer { if lock >= 0 { close(lock) } }
         try self.init(writer: pool)
     }
 
