@@ -69,7 +69,7 @@ public struct ProposalDesk: Sendable {
     /// Raise it whenever profiles, scores or grouping change in a way ``BlockingKeys/version`` does
     /// not cover: the proposals recorded by the old rules are then recomputed by one full pass
     /// instead of being kept until their people change.
-    public static let rulesVersion = 2
+    public static let rulesVersion = 3
 
     /// The most people an incremental refresh matches (the changed ones and those they reach, not
     /// counting the partners it only scores) before it gives up for a full pass: reading people one
