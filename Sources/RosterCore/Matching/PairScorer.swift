@@ -38,6 +38,13 @@ public enum PairScorer {
         score(a, b, lines: true)
     }
 
+    /// Whether the pair scores at all, as a full pass decides its edges: without the evidence lines,
+    /// which cost most of the time of scoring (a refresh scores tens of thousands of pairs to find
+    /// the partners of the changed people and shows none of them).
+    public static func scores(_ a: MatchProfile, _ b: MatchProfile) -> Bool {
+        score(a, b, lines: false) != nil
+    }
+
     /// ``score(_:_:)``; without `lines`, the evidence is left empty (the confidence and the flags
     /// are the same).
     ///
