@@ -59,7 +59,7 @@ struct MatchNeighbourhood {
                 guard !rejected.contains(pair), let a = search.profile(person), let b = search.profile(partner)
                 else { continue }
                 pairsScored += 1
-                if PairScorer.score(a, b) != nil, !scope.contains(partner) { next.insert(partner) }
+                if !scope.contains(partner), PairScorer.scores(a, b) { next.insert(partner) }
             }
             for proposal in try store.openProposals(touching: next) { next.formUnion(proposal.draft.people) }
             frontier = next.subtracting(scope)

@@ -54,6 +54,11 @@ public struct ProposalDesk: Sendable {
         public var seconds = 0.0
         /// Of ``seconds``, the time a full pass spent rebuilding the blocking-key index.
         public var indexSeconds = 0.0
+        /// Of ``seconds``, the time an incremental refresh spent finding the neighbourhood, matching
+        /// it and recording the result, for the log.
+        public var searchSeconds = 0.0
+        public var matchSeconds = 0.0
+        public var recordSeconds = 0.0
     }
 
     /// What the proposals and the blocking-key index were computed by, besides the people: when it
@@ -69,7 +74,7 @@ public struct ProposalDesk: Sendable {
     /// Raise it whenever profiles, scores or grouping change in a way ``BlockingKeys/version`` does
     /// not cover: the proposals recorded by the old rules are then recomputed by one full pass
     /// instead of being kept until their people change.
-    public static let rulesVersion = 2
+    public static let rulesVersion = 3
 
     /// The most people an incremental refresh matches (the changed ones and those they reach, not
     /// counting the partners it only scores) before it gives up for a full pass: reading people one
@@ -148,6 +153,9 @@ public struct ProposalDesk: Sendable {
             metadata["index.seconds"] = "\(LogTime.rounded(result.indexSeconds))"
         } else {
             metadata["people.changed"] = "\(result.changed)"
+            metadata["search.seconds"] = "\(LogTime.rounded(result.searchSeconds))"
+            metadata["match.seconds"] = "\(LogTime.rounded(result.matchSeconds))"
+            metadata["record.seconds"] = "\(LogTime.rounded(result.recordSeconds))"
         }
         logger.info("Refreshed merge proposals", metadata: metadata)
         return result
@@ -241,14 +249,20 @@ public struct ProposalDesk: Sendable {
         let (changed, latest) = try store.peopleChanged(sinceAudit: marker.audit)
         result.changed = changed.count
         guard latest != marker.audit else { return ProposalSync() }
+        let searchStarted = Date()
         let rejected = try store.rejectedPairs()
         let neighbourhood = try MatchNeighbourhood(
             changed: changed, store: store, rejected: rejected, placeholders: placeholders,
             blockLimit: matcher.blockLimit, budget: Self.neighbourhoodBudget, checkpoint: checkpoint)
         result.people = neighbourhood.profiles.count
+        let matchStarted = Date()
+        result.searchSeconds = matchStarted.timeIntervalSince(searchStarted)
         var matcher = self.matcher
         matcher.commonKeys = neighbourhood.commonKeys
         let drafts = try matcher.proposals(neighbourhood.profiles, rejected: rejected, checkpoint: checkpoint)
+        let recordStarted = Date()
+        result.matchSeconds = recordStarted.timeIntervalSince(matchStarted)
+        defer { result.recordSeconds = Date().timeIntervalSince(recordStarted) }
         logger.debug(
             "Matched the neighbourhood of the changed people",
             metadata: [

@@ -7,7 +7,7 @@
 public enum BlockingKeys {
     /// Changes whenever the keys a profile yields or their hashes change, so that a stored index of
     /// keys is rebuilt rather than trusted.
-    public static let version = 1
+    public static let version = 2
 
     public static func keys(of profile: MatchProfile) -> [String] {
         var keys: [String] = []

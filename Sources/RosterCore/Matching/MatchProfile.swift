@@ -43,6 +43,37 @@ public struct MatchProfile: Sendable {
         "bugs", "git", "build", "ci", "release", "releases", "abuse", "devops", "engineering", "tech", "dev-team",
     ]
 
+    /// Code hosting sites that people name after their handle (`jdoe on github`).
+    static let hostingSites: Set<String> = ["github", "gitlab", "bitbucket", "codeberg", "sourcehut", "gitee"]
+
+    /// `["jdoe", "on", "github"]` → `["jdoe"]`: the words that say where the name is used are not
+    /// part of it.
+    static func withoutHostingSuffix(_ tokens: [String]) -> [String] {
+        guard tokens.count >= 3, hostingSites.contains(tokens[tokens.count - 1]),
+            ["on", "at", "from", "via"].contains(tokens[tokens.count - 2])
+        else { return tokens }
+        return Array(tokens.dropLast(2))
+    }
+
+    /// Default accounts of operating systems and images, not anyone's own user name.
+    static let defaultHostUsers: Set<String> = [
+        "vagrant", "runner", "docker", "ec2user", "debian", "centos", "fedora", "kali", "pi", "vscode", "node",
+    ]
+
+    /// The local part of an address at a machine's own host name (`jdoe@laptop.local`,
+    /// `jdoe@localhost.localdomain`, `jdoe@box.lan`, `jdoe@pc.home.arpa`), which git and mail tools
+    /// fill in from the user's login when no address is configured; nil for any other address.
+    static func localHostUser(_ address: String) -> String? {
+        guard let at = address.lastIndex(of: "@") else { return nil }
+        let domain = address[address.index(after: at)...]
+        let local = String(address[..<at])
+        let hostSuffixes = [".local", ".localdomain", ".lan", ".home", ".internal", ".home.arpa", ".localhost"]
+        guard domain == "localhost" || hostSuffixes.contains(where: { domain.hasSuffix($0) }),
+            !local.isEmpty, !defaultHostUsers.contains(NameNormaliser.compactHandle(local))
+        else { return nil }
+        return local
+    }
+
     public init(_ person: MatchPerson, placeholderPatterns: [String] = []) {
         id = person.id
         isBot = person.isBot || person.accounts.contains { $0.isBot }
@@ -55,7 +86,7 @@ public struct MatchProfile: Sendable {
         var withoutEmail: [AccountKey] = []
         func addName(_ raw: String?) {
             guard let raw, !raw.contains("@") else { return }
-            let tokens = NameNormaliser.tokens(raw)
+            let tokens = Self.withoutHostingSuffix(NameNormaliser.tokens(raw))
             guard !tokens.isEmpty, !Self.genericNames.contains(tokens.joined(separator: " ")) else { return }
             if tokens.count == 1, tokens[0].count < 3 { return }
             if !names.contains(tokens) { names.append(tokens) }
@@ -95,6 +126,8 @@ public struct MatchProfile: Sendable {
                 if let raw, !placeholders.contains(EmailAddress.normalise(raw)) {
                     placeholders.append(EmailAddress.normalise(raw))
                 }
+                // `jdoe@laptop.local`: no mailbox, but the user name on someone's own machine.
+                if let raw, let local = Self.localHostUser(EmailAddress.normalise(raw)) { addHandle(local) }
             case .invalid, .none:
                 break
             }

@@ -78,7 +78,18 @@ public enum NameEvidence {
             let (one, full) = a.count == 1 ? (a[0], b) : (b[0], a)
             return full.contains(one) || full.contains { Nicknames.compatible($0, one) } || full.joined() == one
         }
+        if truncatedLastName(a, b) { return true }
         return (compare(a, b, lines: false)?.score ?? 0) >= 0.8
+    }
+
+    /// Whether one name is the other with its last name cut to the initial (`Philip H` and `Philip
+    /// Heiduck`): the two don't contradict each other, but many people share a given name and an
+    /// initial, so it is no evidence for a pair on its own (``compare(_:_:)`` gives it nothing).
+    static func truncatedLastName(_ a: [String], _ b: [String]) -> Bool {
+        guard a.count == b.count, a.count >= 2, a.dropLast() == b.dropLast() else { return false }
+        let (lastA, lastB) = (a[a.count - 1], b[b.count - 1])
+        return (isOneCharacter(lastA) && lastB.count >= 2 && lastB.hasPrefix(lastA))
+            || (isOneCharacter(lastB) && lastA.count >= 2 && lastA.hasPrefix(lastB))
     }
 
     /// What a handle (`jdoe`, `janedoe`) says about a name (`["jane", "doe"]`).

@@ -38,6 +38,13 @@ public enum PairScorer {
         score(a, b, lines: true)
     }
 
+    /// Whether the pair scores at all, as a full pass decides its edges: without the evidence lines,
+    /// which cost most of the time of scoring (a refresh scores tens of thousands of pairs to find
+    /// the partners of the changed people and shows none of them).
+    public static func scores(_ a: MatchProfile, _ b: MatchProfile) -> Bool {
+        score(a, b, lines: false) != nil
+    }
+
     /// ``score(_:_:)``; without `lines`, the evidence is left empty (the confidence and the flags
     /// are the same).
     ///
@@ -95,6 +102,26 @@ public enum PairScorer {
         }
         handleEvidence(a, b)
         handleEvidence(b, a)
+        // One's handle is the other's plus trailing digits (`djelinski`, `djelinski1`). Digits are
+        // often added because someone else had the plain name, so alone this stays below the accept
+        // threshold; beside a handle that spells the other's name it is a second, corroborating sign.
+        // Short handles (`jsmith`) and two numbered ones (`jsmith1`, `jsmith2`) say too little.
+        var corroboration: String?
+        if !a.handles.contains(where: b.handles.contains),
+            let common = a.bareHandles.first(where: {
+                $0.utf8.count >= 8 && b.bareHandles.contains($0) && (a.handles.contains($0) || b.handles.contains($0))
+            })
+        {
+            let score = 0.88
+            let line = lines ? "logins or mailbox names \"\(common)\" differ only in trailing digits" : ""
+            if let found = handleBest {
+                let (high, low) = found.score >= score ? (found.score, score) : (score, found.score)
+                handleBest = (1 - (1 - high) * (1 - 0.6 * low), found.line)
+                corroboration = line
+            } else {
+                handleBest = (score, line)
+            }
+        }
         var sameGitHubUser = false
         for user in a.githubUsers where b.githubUsers.contains(user) {
             if user.hasPrefix("id ") {
@@ -119,6 +146,7 @@ public enum PairScorer {
         let strongest = positives[0]
         var confidence = strongest.score
         var evidence = lines ? positives.map(\.line) : []
+        if lines, let corroboration { evidence.insert(corroboration, at: min(1, evidence.count)) }
         if positives.count == 2 {
             confidence = 1 - (1 - confidence) * (1 - 0.6 * positives[1].score)
         }

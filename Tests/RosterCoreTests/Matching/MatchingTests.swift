@@ -158,6 +158,62 @@ import Testing
         #expect(!score.evidence.contains { $0.contains("the names differ") })
     }
 
+    @Test func aLastNameCutToItsInitialDoesNotContradictTheFullName() throws {
+        #expect(NameEvidence.compatible(["philip", "h"], ["philip", "heiduck"]))
+        #expect(NameEvidence.compatible(["philip", "heiduck"], ["philip", "h"]))
+        #expect(!NameEvidence.compatible(["philip", "h"], ["philip", "jones"]))
+        #expect(!NameEvidence.compatible(["peter", "h"], ["philip", "heiduck"]))
+        // Not evidence on its own: many people share a given name and an initial.
+        #expect(NameEvidence.compare(["philip", "h"], ["philip", "heiduck"]) == nil)
+        // So a shared handle is no longer halved by "the names differ".
+        let score = try #require(
+            PairScorer.score(
+                person(1, "Philip H", email: "47042125+pheiduck@users.noreply.github.com", login: "pheiduck2"),
+                person(2, "Philip Heiduck", email: "pheiduck@philips-mbp.lan", login: "pheiduck4")))
+        #expect(score.confidence >= 0.9)
+        #expect(!score.evidence.contains { $0.contains("the names differ") })
+    }
+
+    @Test func aHandleWithDigitsAddedCorroboratesAHandleThatSpellsTheName() throws {
+        let score = try #require(
+            PairScorer.score(
+                person(1, "djelinski", login: "djelinski"), person(2, "Daniel Jelinski", login: "djelinski1")))
+        #expect(score.confidence >= 0.9)
+        #expect(score.evidence.contains { $0.contains("differ only in trailing digits") })
+        // Alone it stays for a person to confirm.
+        let alone = try #require(
+            PairScorer.score(
+                person(1, "qwertyuiop", login: "qwertyuiop"),
+                person(2, "John Smith", login: "qwertyuiop1", integration: "jira")))
+        #expect(alone.confidence < 0.9)
+        // Two numbered handles, or short ones, do not corroborate.
+        let numbered = try #require(
+            PairScorer.score(
+                person(1, "djelinski2", login: "djelinski2"), person(2, "Daniel Jelinski", login: "djelinski1")))
+        #expect(numbered.confidence < 0.9)
+        let short = try #require(
+            PairScorer.score(person(1, "jsmith", login: "jsmith"), person(2, "Jane Smith", login: "jsmith1")))
+        #expect(short.confidence < 0.9)
+    }
+
+    @Test func theUserOfALocalHostAddressIsAHandle() {
+        #expect(MatchProfile.localHostUser("jdoe@laptop.local") == "jdoe")
+        #expect(MatchProfile.localHostUser("jdoe@localhost.localdomain") == "jdoe")
+        #expect(MatchProfile.localHostUser("jdoe@box.home.arpa") == "jdoe")
+        #expect(MatchProfile.localHostUser("vagrant@box.local") == nil)
+        #expect(MatchProfile.localHostUser("jdoe@example.org") == nil)
+        let profile = person(1, "Jane Doe", email: "janedoe@jane-laptop.local")
+        #expect(profile.handles == ["janedoe"])
+        #expect(profile.emails.isEmpty)
+        #expect(profile.placeholders == ["janedoe@jane-laptop.local"])
+    }
+
+    @Test func whereANameIsUsedIsNotPartOfIt() {
+        #expect(person(1, "opensignature on GitHub").names == [["opensignature"]])
+        #expect(person(1, "jdoe at gitlab").names == [["jdoe"]])
+        #expect(person(1, "Jane Doe").names == [["jane", "doe"]])
+    }
+
     @Test func aBotIsNeverPairedWithAHuman() {
         #expect(PairScorer.score(person(1, "Build Bot", bot: true), person(2, "Build Bot", integration: "jira")) == nil)
     }
