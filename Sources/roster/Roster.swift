@@ -14,7 +14,7 @@ struct Roster: AsyncParsableCommand {
             """,
         subcommands: [
             Watch.self, Ingest.self, Export.self, Status.self, Proposals.self, Unmerge.self, Explain.self,
-            OrgUnits.self, BenchOrgUnits.self, BenchMatching.self,
+            OrgUnits.self, StoreCommand.self, BenchOrgUnits.self, BenchMatching.self,
         ]
     )
 }
