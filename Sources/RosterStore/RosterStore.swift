@@ -184,10 +184,15 @@ public struct StoreStatus: Sendable, Equatable {
 public struct StoreError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var cause: String?
+    /// The database could not be reached (server down or restarting, connection lost), as opposed
+    /// to refusing what was asked: the same work may succeed later, so the agent retries it with
+    /// backoff and keeps the file waiting instead of rejecting it.
+    public var isUnavailable: Bool
 
-    public init(_ message: String, cause: String? = nil) {
+    public init(_ message: String, cause: String? = nil, isUnavailable: Bool = false) {
         self.message = message
         self.cause = cause
+        self.isUnavailable = isUnavailable
     }
 
     public var description: String {
