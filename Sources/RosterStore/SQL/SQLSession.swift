@@ -63,12 +63,15 @@ extension SQLSession {
     }
 
     /// The first column of the first row of a query, if any and not null.
-    public func value<T: SQLColumn>(_ sql: String, _ arguments: [SQLValue] = [], as type: T.Type = T.self) throws -> T? {
+    public func value<T: SQLColumn>(_ sql: String, _ arguments: [SQLValue] = [], as type: T.Type = T.self) throws -> T?
+    {
         try first(sql, arguments) { row in row.isNull(0) ? nil : T.read(row, 0) } ?? nil
     }
 
     /// The first column of every row of a query.
-    public func column<T: SQLColumn>(_ sql: String, _ arguments: [SQLValue] = [], as type: T.Type = T.self) throws -> [T] {
+    public func column<T: SQLColumn>(_ sql: String, _ arguments: [SQLValue] = [], as type: T.Type = T.self) throws
+        -> [T]
+    {
         try all(sql, arguments) { row in T.read(row, 0) }
     }
 
