@@ -29,6 +29,17 @@ as_owner() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# The server lives on after this script: it must not keep the caller's descriptors open (Foundation's
+# Process, for one, learns that the script ended when a descriptor it passed along closes).
+without_inherited_descriptors() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ] && [ -e "/proc/$BASHPID/fd/$fd" ]; then eval "exec $fd>&-"; fi
+    done
+    "$@"
+}
+
 data=$dir/data
 socket=$dir/socket
 
@@ -56,7 +67,8 @@ full_page_writes = off
 CONF
     fi
     if ! as_owner "$bindir/pg_ctl" --pgdata="$data" status >/dev/null 2>&1; then
-        as_owner "$bindir/pg_ctl" --pgdata="$data" --log="$dir/server.log" --wait --silent start >/dev/null || {
+        (without_inherited_descriptors as_owner "$bindir/pg_ctl" --pgdata="$data" --log="$dir/server.log" \
+            --wait --silent start) >/dev/null || {
             cat "$dir/server.log" >&2
             exit 1
         }
