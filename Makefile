@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libinotifytools0-dev inotify-tools libsqlite3-dev sqlite3
+APT_PACKAGES := libinotifytools0-dev inotify-tools libsqlite3-dev sqlite3 libpq-dev postgresql
 
 .PHONY: deps build run test lint bench
 

@@ -27,6 +27,10 @@ let package = Package(
             name: "CInotifyTools",
             providers: [.apt(["libinotifytools0-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "RosterCore",
             swiftSettings: strict
@@ -35,6 +39,7 @@ let package = Package(
             name: "RosterStore",
             dependencies: [
                 "RosterCore",
+                "CLibPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -1,0 +1,24 @@
+/// ``SQLSession`` on one pooled connection, inside a transaction.
+public struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+
+    /// Prepares `sql` once per connection and statement text; later calls reuse it.
+    public func prepare(_ sql: String) throws -> PostgresStatement {
+        PostgresStatement(connection: connection, prepared: try connection.prepare(sql))
+    }
+
+    public func execute(_ sql: String) throws {
+        try connection.execute(sql)
+    }
+
+    /// Declares a server-side cursor and reads it in batches: libpq otherwise holds a whole result
+    /// in memory, and in one connection only one query can stream at a time, while the store's
+    /// merge-joins read several at once.
+    public func cursor(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresCursor {
+        let name = connection.nextCursorName()
+        let numbered = PostgresSQL.numberingPlaceholders(sql).sql
+        let texts = try arguments.map { value throws(StoreError) in try PostgresStatement.text(value, sql: sql) }
+        try connection.execute("DECLARE \(name) NO SCROLL CURSOR FOR \(numbered)", texts, reportedSQL: sql)
+        return PostgresCursor(connection: connection, name: name, sql: sql)
+    }
+}
