@@ -5,9 +5,8 @@ public enum StoreOpener {
         switch location {
         case .sqlite(let path):
             return try SQLiteStore(path: path)
-        case .postgres:
-            throw StoreError(
-                "This build of Roster can't open PostgreSQL stores yet; give a path or a sqlite: URL.")
+        case .postgres(let url):
+            return try PostgresStore(url: url, poolSize: poolSize)
         }
     }
 }

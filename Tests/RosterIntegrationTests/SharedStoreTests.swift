@@ -48,13 +48,16 @@ struct SharedStoreTests {
 /// The engines a shared store can be on in these tests.
 enum SharedStoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
 
-    /// A new, empty store for two agents: an SQLite file outside both state folders.
+    /// A new, empty store: an SQLite file outside the state folders, or a new database on the
+    /// test PostgreSQL server.
     func storeURL(beside root: String) throws -> String {
         switch self {
         case .sqlite: "sqlite:\(root)/shared.sqlite"
+        case .postgres: try PostgresTestServer.freshDatabase()
         }
     }
 }

@@ -117,6 +117,16 @@ public enum StoreCopy {
                     }
                 }
                 for table in tables { try copy(table, from: from, to: to) }
+                if destination is PostgresStore {
+                    // Identity columns don't follow explicit ids: start them after the copied ones.
+                    for table in tables where table.columns.first?.name == "id" {
+                        try to.execute(
+                            """
+                            SELECT setval(pg_get_serial_sequence('\(table.name.lowercased())', 'id'),
+                                coalesce((SELECT max(id) FROM \(table.name)), 0) + 1, false)
+                            """)
+                    }
+                }
             }
         }
         let copied = try digests(of: source)

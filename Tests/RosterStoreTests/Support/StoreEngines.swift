@@ -5,6 +5,7 @@ import Testing
 /// The engines every store test runs on: the same rules must give the same roster on both.
 enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
 
@@ -12,6 +13,7 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func makeStore() throws -> any SQLRosterStore {
         switch self {
         case .sqlite: try SQLiteStore(writer: DatabaseQueue())
+        case .postgres: try PostgresStore(url: PostgresServer.freshDatabase())
         }
     }
 
@@ -20,6 +22,8 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
         switch self {
         case .sqlite:
             try texts(store, "SELECT lower(name) FROM sqlite_master WHERE type = 'index' AND tbl_name = '\(table)'")
+        case .postgres:
+            try texts(store, "SELECT indexname FROM pg_indexes WHERE tablename = lower('\(table)')")
         }
     }
 }
