@@ -3,13 +3,14 @@
 #
 #   scripts/pg-test-server.sh start DIR   initdb into DIR (when needed), start, print the URL of roster_test
 #   scripts/pg-test-server.sh stop DIR    stop the server and remove DIR
+#   scripts/pg-test-server.sh down DIR    stop the server, keeping its data (start brings it back)
 #
 # The server listens only on a unix socket inside DIR, so several can run at once without
 # fighting over a port, and trusts every local connection: it holds nothing but test data.
 # fsync is off because a crash only loses data the tests throw away anyway.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop DIR" >&2; exit 64; }
+usage() { echo "usage: $0 start|stop|down DIR" >&2; exit 64; }
 [ $# -eq 2 ] || usage
 command=$1
 dir=$2
@@ -79,6 +80,9 @@ CONF
         as_owner "$bindir/createdb" --host="$socket" --username=postgres roster_test
     fi
     echo "postgresql://postgres@/roster_test?host=$socket"
+    ;;
+down)
+    as_owner "$bindir/pg_ctl" --pgdata="$data" --mode=fast --wait --silent stop >/dev/null 2>&1 </dev/null
     ;;
 stop)
     if [ -f "$data/postmaster.pid" ]; then

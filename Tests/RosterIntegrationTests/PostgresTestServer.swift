@@ -20,6 +20,25 @@ enum PostgresTestServer {
         return replacingDatabase(in: server, with: name)
     }
 
+    /// A server of the test's own, for a test that stops and starts it: (URL of its `roster_test`
+    /// database, its folder for ``down(_:)``, ``up(_:)`` and ``remove(_:)``).
+    static func privateServer() throws -> (url: String, folder: String) {
+        var template = Array("/tmp/roster-pgown-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw Unavailable(description: "mkdtemp failed") }
+        let folder = String(cString: made)
+        let url = try run(["/bin/bash", script, "start", folder])
+        return (url.trimmingCharacters(in: .whitespacesAndNewlines), folder)
+    }
+
+    /// Stops a private server, keeping its data.
+    static func down(_ folder: String) throws { try run(["/bin/bash", script, "down", folder]) }
+
+    /// Starts a private server again.
+    static func up(_ folder: String) throws { try run(["/bin/bash", script, "start", folder]) }
+
+    /// Stops a private server and removes its folder.
+    static func remove(_ folder: String) { _ = try? run(["/bin/bash", script, "stop", folder]) }
+
     struct Unavailable: Error, CustomStringConvertible {
         let description: String
     }
