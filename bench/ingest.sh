@@ -5,8 +5,12 @@
 # Then 1,000,000 accounts across three integration files (a third matching people by email, a
 # third with new emails, a third without email) are ingested into that store of ROWS people.
 #
-# Usage: bench/ingest.sh [ROWS] [ACCOUNTS]      (defaults 1000000 1000000)
-# Needs: python3, sqlite3, /usr/bin/time (Debian package "time"); builds roster in release mode.
+# With POSTGRES=1, the same users file is then ingested into a PostgreSQL store on a throwaway
+# local server (scripts/pg-test-server.sh, unix socket) and the two are printed side by side.
+#
+# Usage: [POSTGRES=1] bench/ingest.sh [ROWS] [ACCOUNTS]      (defaults 1000000 1000000)
+# Needs: python3, sqlite3, /usr/bin/time (Debian package "time"), and for POSTGRES=1 Debian's
+# postgresql; builds roster in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
@@ -49,6 +53,23 @@ echo "  roster: apply ${apply_s:-?} s, users/accounts exports ${exports_s:-?} s,
 python3 -c "print(f'ratio without the proposals pass: {(float(\"${apply_s:-0}\") + float(\"${exports_s:-0}\")) / float($shell_s):.2f}x')"
 python3 -c "print(f'ratio roster / sqlite3: {float($roster_s) / float($shell_s):.2f}x   (goal: <= 1.5x, peak RSS < 200 MB)')"
 echo "store: $people people; export: $export_rows rows; throughput $(python3 -c "print(round($rows / float($roster_s)))") rows/s"
+
+if [ "${POSTGRES:-0}" = 1 ]; then
+    chmod 755 "$work"  # the test server runs as the postgres user when this runs as root
+    url=$(scripts/pg-test-server.sh start "$work/pg")
+    trap 'scripts/pg-test-server.sh stop "$work/pg" >/dev/null 2>&1; rm -rf "$work"' EXIT
+    cp "$work/state/archive/users.csv" "$work/pg-users.csv"
+    /usr/bin/time -f "%e %M" -o "$work/pg.time" "$roster" ingest --move --state "$work/pg-state" --store "$url" \
+        "$work/pg-users.csv" >"$work/pg.out" 2>"$work/pg.log"
+    read -r pg_s pg_kb <"$work/pg.time"
+    pg_apply=$(grep "Applied file" "$work/pg.log" | grep -o 'seconds=[0-9.]*' | tail -1 | cut -d= -f2)
+    pg_exports=$(grep "Wrote the users and accounts exports" "$work/pg.log" | grep -o 'seconds=[0-9.]*' | tail -1 | cut -d= -f2)
+    pg_proposals=$(grep "Refreshed merge proposals" "$work/pg.log" | grep -o 'seconds=[0-9.]*' | tail -1 | cut -d= -f2)
+    cmp -s "$work/state/exports/users.csv" "$work/pg-state/exports/users.csv" && same="identical" || same="DIFFERENT"
+    printf '%-28s %8s s   peak RSS %6d MB\n' "roster ingest, PostgreSQL" "$pg_s" $((pg_kb / 1024))
+    echo "  PostgreSQL: apply ${pg_apply:-?} s, exports ${pg_exports:-?} s, merge proposals pass ${pg_proposals:-?} s; users.csv $same to SQLite's"
+    python3 -c "print(f'PostgreSQL / SQLite, apply: {float(\"${pg_apply:-0}\") / float(\"${apply_s:-1}\"):.2f}x, whole ingest: {float($pg_s) / float($roster_s):.2f}x   (goal: within 2x)')"
+fi
 
 # Integration exports into the store that now holds the people.
 python3 bench/gen_accounts.py "$work/state/archive/users.csv" "$accounts" "$work"
