@@ -41,16 +41,23 @@ struct RosterRunner {
         process.executableURL = Self.executable
         process.arguments = arguments
         process.currentDirectoryURL = folder
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        // Files rather than pipes: a command that writes more than a pipe holds to the stream read
+        // second would wait forever for it to be drained.
+        let outPath = folder.appendingPathComponent(".stdout-\(UUID().uuidString)")
+        let errPath = folder.appendingPathComponent(".stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outPath)
+            try? FileManager.default.removeItem(at: errPath)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outPath)
+        process.standardError = try FileHandle(forWritingTo: errPath)
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes before waiting, so a full pipe can't block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let outData = (try? Data(contentsOf: outPath)) ?? Data()
+        let errData = (try? Data(contentsOf: errPath)) ?? Data()
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),

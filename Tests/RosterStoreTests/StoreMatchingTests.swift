@@ -143,4 +143,18 @@ struct StoreMatchingTests {
         #expect(try store.matchKeyHolders([7], atMost: { _ in 10 }) == [7: [b]])
         #expect(try store.outputMarker(OutputMarker.matchKeys) == marker)
     }
+
+    @Test(arguments: StoreEngine.allCases)
+    func aLargeIndexIsRebuiltInBatchesWithDuplicatesIgnored(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let (a, b) = try twoJanes(store)
+        // 300 keys each, written twice over: more than one batch, a remainder, and duplicates.
+        let entries = (0..<300).flatMap { hash in
+            [a, b].map { MatchKeyEntry(hash: UInt64(hash) &* 0x9E37_79B9_7F4A_7C15, person: $0) }
+        }
+        try store.rebuildMatchKeys(entries + entries, pending: OutputMarker(audit: 0, fingerprint: "p"))
+        let keys = try store.matchKeys(of: [a, b])
+        #expect(keys[a]?.count == 300)
+        #expect(Set(keys[b] ?? []) == Set(entries.filter { $0.person == b }.map(\.hash)))
+    }
 }
