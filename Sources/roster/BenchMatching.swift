@@ -49,5 +49,24 @@ struct BenchMatching: ParsableCommand {
         print(
             "people \(profiles.count), proposals \(drafts.count) (largest \(largest) people); "
                 + "read \(read), profiles \(profile), blocking + scoring + grouping \(match)")
+        print("digest \(Self.digest(drafts))")
+    }
+
+    /// A 64-bit FNV-1a hash of every proposal (people, survivor, confidence, evidence and flags),
+    /// so that a change meant to make matching faster can be shown to change no proposal. The
+    /// proposals are taken sorted by their text: the matcher orders them by first person only.
+    static func digest(_ drafts: [ProposalDraft]) -> String {
+        let texts = drafts.map { draft in
+            ([draft.peopleKey, draft.survivor.description, String(Int((draft.confidence * 1000).rounded()))]
+                + draft.evidence + ["flags"] + draft.flags).joined(separator: "\n")
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for text in texts.sorted() {
+            for byte in text.utf8 + [0] {
+                hash ^= UInt64(byte)
+                hash &*= 0x0000_0100_0000_01B3
+            }
+        }
+        return String(hash, radix: 16)
     }
 }
