@@ -16,6 +16,9 @@ struct BenchMatching: ParsableCommand {
 
     @Flag(help: "Match on one thread (the proposals are the same).") var sequential = false
 
+    @Flag(help: "Print a digest of the proposals, to compare two builds (costs time and memory).")
+    var digest = false
+
     func run() throws {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw ValidationError("Can't read '\(file)'.")
@@ -62,7 +65,7 @@ struct BenchMatching: ParsableCommand {
             "people \(profiles.count), proposals \(drafts.count) (largest \(largest) people); "
                 + "read \(read), profiles \(profile), blocking + scoring + grouping \(match); "
                 + "\(threads) thread\(threads == 1 ? "" : "s")")
-        print("digest \(Self.digest(drafts))")
+        if digest { print("digest \(Self.digest(drafts))") }
     }
 
     /// A 64-bit FNV-1a hash of every proposal (people, survivor, confidence, evidence and flags),

@@ -230,8 +230,19 @@ public struct Matcher: Sendable {
         _ profiles: [MatchProfile], rejected: Set<PersonPair> = [], focus: Set<Int>? = nil,
         checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
-        // Pieces of blocks are scored on `threads` threads, each into its own list; the lists are
-        // joined in piece order, so the edges come out as a sequential pass makes them.
+        var edges = try self.edges(profiles, rejected: rejected, focus: focus, checkpoint: checkpoint)
+        if !checkpoint() { throw MatchingStopped() }
+        return try group(&edges, profiles: profiles, rejected: rejected, checkpoint: checkpoint)
+    }
+
+    /// Every candidate pair that scores, as an edge.
+    ///
+    /// Pieces of blocks are scored on ``threads`` threads, each into its own list; the lists are
+    /// joined in piece order, so the edges come out as a sequential pass makes them. The blocks are
+    /// freed on return, before grouping (peak RSS of `bench/proposals.sh 1000000`).
+    func edges(
+        _ profiles: [MatchProfile], rejected: Set<PersonPair>, focus: Set<Int>?, checkpoint: () -> Bool
+    ) throws(MatchingStopped) -> [Edge] {
         let blocks = try self.blocks(profiles, checkpoint: checkpoint)
         let pieces = blocks.pieces(pairs: pairsPerPiece)
         var edges: [Edge] = []
@@ -247,8 +258,7 @@ public struct Matcher: Sendable {
         } take: { found in
             edges += found
         }
-        if !checkpoint() { throw MatchingStopped() }
-        return try group(&edges, profiles: profiles, rejected: rejected, checkpoint: checkpoint)
+        return edges
     }
 
     /// A scored pair: the confidence in thousandths and whether it is flagged, twelve bytes.
@@ -279,16 +289,15 @@ public struct Matcher: Sendable {
     /// proposals. Accepting a confident proposal leaves the weaker one to be decided on its own.
     ///
     /// - Parameter edges: Sorted in place (stronger first, then by pair), rather than copied: there
-    ///   are millions on `bench/proposals.sh 1000000`.
+    ///   are millions on `bench/proposals.sh 1000000`; emptied once the spanning trees are known.
     /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
     func group(
         _ edges: inout [Edge], profiles: [MatchProfile], rejected: Set<PersonPair>, checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
         edges.sort { ($0.thousandths, $1.low, $1.high) > ($1.thousandths, $0.low, $0.high) }
-        let sorted = edges
         var strong = UnionFind(rejected: rejected, profiles: profiles)
         var strongEdges: [Edge] = []
-        for edge in sorted where edge.strong && edge.confidence >= strongThreshold {
+        for edge in edges where edge.strong && edge.confidence >= strongThreshold {
             if strong.union(edge.a, edge.b) { strongEdges.append(edge) }
         }
         // The spanning trees of the proposals; their drafts are written in pieces, on `threads` threads.
@@ -300,7 +309,7 @@ public struct Matcher: Sendable {
         // The weak layer: nodes are the strong groups.
         var weak = strong
         var weakEdges: [Edge] = []
-        for edge in sorted where !(edge.strong && edge.confidence >= strongThreshold) {
+        for edge in edges where !(edge.strong && edge.confidence >= strongThreshold) {
             if weak.union(edge.a, edge.b) { weakEdges.append(edge) }
         }
         var weakByRoot: [Int: [Edge]] = [:]
@@ -311,6 +320,9 @@ public struct Matcher: Sendable {
             if weakByRoot[root] != nil { strongByWeakRoot[root, default: []].append(edge) }
         }
         for (root, tree) in weakByRoot { trees.append(tree + (strongByWeakRoot[root] ?? [])) }
+        // Only the trees are needed from here on: the edges go before the drafts are written.
+        edges = []
+        (strongEdges, weakEdges, byRoot, weakByRoot, strongByWeakRoot) = ([], [], [:], [:], [:])
         let pieces = ParallelWork.ranges(trees.count, pieces: (trees.count + 1023) / 1024)
         var drafts: [ProposalDraft] = []
         drafts.reserveCapacity(trees.count)
