@@ -31,6 +31,7 @@ public struct ProposalDesk: Sendable {
         self.placeholders = placeholders
         self.logger = logger
         self.now = now
+        matcher.threads = ProcessInfo.processInfo.activeProcessorCount
     }
 
     public var folder: String { state.root + "/proposals" }
@@ -204,11 +205,21 @@ public struct ProposalDesk: Sendable {
         // Read before the people: a change made while they are read is matched again next time.
         let latest = try store.latestAudit()
         let rejected = try store.rejectedPairs()
+        // Profiles are built a batch of people at a time, on the matcher's threads.
         var profiles: [MatchProfile] = []
-        try store.forEachMatchPerson {
-            if profiles.count & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
-            profiles.append(MatchProfile($0, placeholderPatterns: placeholders))
+        var batch: [MatchPerson] = []
+        func build() {
+            profiles += MatchProfile.profiles(of: batch, placeholderPatterns: placeholders, threads: matcher.threads)
+            batch.removeAll(keepingCapacity: true)
         }
+        try store.forEachMatchPerson {
+            batch.append($0)
+            if batch.count == 0x2000 {
+                if !checkpoint() { throw MatchingStopped() }
+                build()
+            }
+        }
+        build()
         result.people = profiles.count
         // The index before matching, so that its list is freed before the matcher's own.
         let pending = OutputMarker(audit: 0, fingerprint: "rebuilding \(UUID().uuidString)")

@@ -180,6 +180,20 @@ public struct MatchProfile: Sendable {
         sharedMailbox = shared
     }
 
+    /// The profiles of `people`, in their order, built in pieces on up to `threads` threads.
+    public static func profiles(
+        of people: [MatchPerson], placeholderPatterns: [String] = [], threads: Int = 1
+    ) -> [MatchProfile] {
+        let pieces = ParallelWork.ranges(people.count, pieces: (people.count + 1023) / 1024)
+        var profiles: [MatchProfile] = []
+        profiles.reserveCapacity(people.count)
+        let built = ParallelWork.map(pieces.count, threads: threads) { piece in
+            pieces[piece].map { MatchProfile(people[$0], placeholderPatterns: placeholderPatterns) }
+        }
+        for piece in built { profiles += piece }
+        return profiles
+    }
+
     /// Whether the profile has any real email.
     public var hasEmail: Bool { !emails.isEmpty }
 

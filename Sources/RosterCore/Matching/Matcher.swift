@@ -15,6 +15,12 @@ public struct Matcher: Sendable {
     /// people in the whole of it, which the part alone can't show, so that it pairs exactly as a
     /// full pass would.
     public var commonKeys: Set<UInt64> = []
+    /// Threads that build keys, score pairs and write proposals at once; 1 does it all on the
+    /// calling thread. The proposals are the same whatever the number.
+    public var threads = 1
+    /// About how many candidate pairs one piece of scoring takes (blocks are not split): small
+    /// enough to share the work between threads and to ask the checkpoint often.
+    var pairsPerPiece = 50_000
 
     public init() {}
 
@@ -50,47 +56,61 @@ public struct Matcher: Sendable {
 
     /// Calls `visit(a, b)` (indices into `profiles`, `a < b`) once for every pair of people that
     /// share a blocking key, block by block.
-    ///
-    /// A pair is visited in the block of the first key (by hash) the two share among the keys
-    /// whose blocks are compared, so that no list of every pair of every block is built and sorted
-    /// to drop repeats: people with one name share five or six keys, and on
-    /// `bench/proposals.sh 1000000` that list had some 60 million entries (peak RSS, sort time).
     func forEachCandidate(
         _ profiles: [MatchProfile], focus: Set<Int>?, checkpoint: () -> Bool,
         _ visit: (Int, Int) throws(MatchingStopped) -> Void
     ) throws(MatchingStopped) {
-        // Each person's key hashes, sorted, one flat array; and whether each key's block is compared.
-        var keyStart: [Int] = [0]
-        keyStart.reserveCapacity(profiles.count + 1)
-        var keyHashes: [UInt64] = []
-        keyHashes.reserveCapacity(profiles.count * 8)
-        for (index, profile) in profiles.enumerated() {
-            if index & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
-            let start = keyHashes.count
-            for key in BlockingKeys.keys(of: profile) { keyHashes.append(BlockingKeys.hash(key)) }
-            keyHashes[start...].sort()
-            // Two keys of one person with one hash count once.
-            var kept = start
-            for position in start..<keyHashes.count where kept == start || keyHashes[kept - 1] != keyHashes[position] {
-                keyHashes[kept] = keyHashes[position]
-                kept += 1
+        let blocks = try self.blocks(profiles, checkpoint: checkpoint)
+        for piece in blocks.pieces(pairs: pairsPerPiece) {
+            if !checkpoint() { throw MatchingStopped() }
+            try blocks.forEachPair(in: piece, focus: focus, visit)
+        }
+    }
+
+    /// The compared blocks of `profiles`: every person's keys, and the people of each block of
+    /// two to ``blockLimit`` people whose key is not one of ``commonKeys``.
+    ///
+    /// Each person's keys are computed in pieces of a few thousand people, on ``threads`` threads.
+    func blocks(_ profiles: [MatchProfile], checkpoint: () -> Bool) throws(MatchingStopped) -> Blocks {
+        var blocks = Blocks()
+        blocks.keyStart.reserveCapacity(profiles.count + 1)
+        blocks.keyHashes.reserveCapacity(profiles.count * 8)
+        let pieces = ParallelWork.ranges(profiles.count, pieces: (profiles.count + 4095) / 4096)
+        try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) { piece in
+            var counts: [Int] = []
+            var hashes: [UInt64] = []
+            counts.reserveCapacity(pieces[piece].count)
+            hashes.reserveCapacity(pieces[piece].count * 8)
+            for index in pieces[piece] {
+                let start = hashes.count
+                for key in BlockingKeys.keys(of: profiles[index]) { hashes.append(BlockingKeys.hash(key)) }
+                hashes[start...].sort()
+                // Two keys of one person with one hash count once.
+                var kept = start
+                for position in start..<hashes.count where kept == start || hashes[kept - 1] != hashes[position] {
+                    hashes[kept] = hashes[position]
+                    kept += 1
+                }
+                hashes.removeLast(hashes.count - kept)
+                counts.append(kept - start)
             }
-            keyHashes.removeLast(keyHashes.count - kept)
-            keyStart.append(keyHashes.count)
+            return (counts, hashes)
+        } take: { (counts: [Int], hashes: [UInt64]) in
+            for count in counts { blocks.keyStart.append(blocks.keyStart[blocks.keyStart.count - 1] + count) }
+            blocks.keyHashes += hashes
         }
         var entries: [(hash: UInt64, index: UInt32)] = []
-        entries.reserveCapacity(keyHashes.count)
+        entries.reserveCapacity(blocks.keyHashes.count)
         for index in profiles.indices {
-            for position in keyStart[index]..<keyStart[index + 1] {
-                entries.append((keyHashes[position], UInt32(index)))
+            for position in blocks.keyStart[index]..<blocks.keyStart[index + 1] {
+                entries.append((blocks.keyHashes[position], UInt32(index)))
             }
         }
         if !checkpoint() { throw MatchingStopped() }
         entries.sort { $0.hash < $1.hash || ($0.hash == $1.hash && $0.index < $1.index) }
         if !checkpoint() { throw MatchingStopped() }
-        // Keep only the entries of compared blocks, and mark those keys.
-        var compared = [Bool](repeating: false, count: keyHashes.count)
-        var kept = 0
+        // Keep only the people of compared blocks, and mark those keys.
+        blocks.compared = [Bool](repeating: false, count: blocks.keyHashes.count)
         var start = 0
         while start < entries.count {
             var end = start + 1
@@ -99,17 +119,32 @@ public struct Matcher: Sendable {
             if end - start >= 2, end - start <= blockLimit, !common {
                 for entry in start..<end {
                     let index = Int(entries[entry].index)
-                    let position = keyHashes[keyStart[index]..<keyStart[index + 1]].firstIndex(of: entries[entry].hash)!
-                    compared[position] = true
-                    entries[kept] = entries[entry]
-                    kept += 1
+                    let keys = blocks.keyStart[index]..<blocks.keyStart[index + 1]
+                    blocks.compared[blocks.keyHashes[keys].firstIndex(of: entries[entry].hash)!] = true
+                    blocks.members.append(entries[entry].index)
                 }
+                blocks.hashes.append(entries[start].hash)
+                blocks.starts.append(blocks.members.count)
             }
             start = end
         }
-        // A smaller copy: most keys are one person's alone, and the full array's memory is freed.
-        entries = Array(entries[..<kept])
-        if !checkpoint() { throw MatchingStopped() }
+        return blocks
+    }
+
+    /// The compared blocks of a set of profiles (``blocks(_:checkpoint:)``), read-only once built so
+    /// that pieces of them can be scored on several threads.
+    struct Blocks: Sendable {
+        /// Each person's key hashes, sorted, each once: `keyHashes[keyStart[i]..<keyStart[i + 1]]`.
+        var keyStart: [Int] = [0]
+        var keyHashes: [UInt64] = []
+        /// Whether each of `keyHashes` is the key of a compared block.
+        var compared: [Bool] = []
+        /// The key of each compared block.
+        var hashes: [UInt64] = []
+        /// Where each block's people start in `members`, then `members.count`.
+        var starts: [Int] = [0]
+        /// The people of the compared blocks, block after block, each block in index order.
+        var members: [UInt32] = []
 
         /// The first hash the two people share among their compared keys.
         func firstShared(_ a: Int, _ b: Int) -> UInt64? {
@@ -131,24 +166,48 @@ public struct Matcher: Sendable {
             }
             return nil
         }
-        var blocks = 0
-        start = 0
-        while start < entries.count {
-            blocks += 1
-            if blocks & 0xFF == 0, !checkpoint() { throw MatchingStopped() }
-            var end = start + 1
-            let hash = entries[start].hash
-            while end < entries.count, entries[end].hash == hash { end += 1 }
-            for i in start..<end {
-                let a = Int(entries[i].index)
-                for j in (i + 1)..<end {
-                    let b = Int(entries[j].index)
-                    if let focus, !focus.contains(a), !focus.contains(b) { continue }
-                    // Entries of a block are sorted by index: a < b.
-                    if firstShared(a, b) == hash { try visit(a, b) }
+
+        /// Consecutive runs of blocks, each with about `pairs` pairs (a large block alone in its run),
+        /// for scoring piece by piece: on several threads, with a checkpoint between pieces.
+        func pieces(pairs: Int) -> [Range<Int>] {
+            var pieces: [Range<Int>] = []
+            var (first, weight) = (0, 0)
+            for block in hashes.indices {
+                let size = starts[block + 1] - starts[block]
+                weight += size * (size - 1) / 2 + size
+                if weight >= pairs {
+                    pieces.append(first..<(block + 1))
+                    (first, weight) = (block + 1, 0)
                 }
             }
-            start = end
+            if first < hashes.count { pieces.append(first..<hashes.count) }
+            return pieces
+        }
+
+        /// Calls `visit(a, b)` (`a < b`) for every pair of people of the blocks `range` who share
+        /// no compared key before that block's.
+        ///
+        /// A pair is visited in the block of the first key (by hash) the two share among the keys
+        /// whose blocks are compared, so that no list of every pair of every block is built and
+        /// sorted to drop repeats: people with one name share five or six keys, and on
+        /// `bench/proposals.sh 1000000` that list had some 60 million entries (peak RSS, sort time).
+        ///
+        /// - Parameter focus: When given, only pairs with at least one of these indices.
+        func forEachPair<Failure: Error>(
+            in range: Range<Int>, focus: Set<Int>?, _ visit: (Int, Int) throws(Failure) -> Void
+        ) throws(Failure) {
+            for block in range {
+                let (start, end, hash) = (starts[block], starts[block + 1], hashes[block])
+                for i in start..<end {
+                    let a = Int(members[i])
+                    for j in (i + 1)..<end {
+                        let b = Int(members[j])
+                        if let focus, !focus.contains(a), !focus.contains(b) { continue }
+                        // Entries of a block are sorted by index: a < b.
+                        if firstShared(a, b) == hash { try visit(a, b) }
+                    }
+                }
+            }
         }
     }
 
@@ -171,18 +230,35 @@ public struct Matcher: Sendable {
         _ profiles: [MatchProfile], rejected: Set<PersonPair> = [], focus: Set<Int>? = nil,
         checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
-        var edges: [Edge] = []
-        var number = 0
-        try forEachCandidate(profiles, focus: focus, checkpoint: checkpoint) { a, b throws(MatchingStopped) in
-            number += 1
-            if number & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
-            if !rejected.isEmpty, rejected.contains(PersonPair(profiles[a].id, profiles[b].id)) { return }
-            if let score = PairScorer.score(profiles[a], profiles[b], lines: false) {
-                edges.append(Edge(a: a, b: b, score: score))
-            }
-        }
+        var edges = try self.edges(profiles, rejected: rejected, focus: focus, checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
-        return group(&edges, profiles: profiles, rejected: rejected)
+        return try group(&edges, profiles: profiles, rejected: rejected, checkpoint: checkpoint)
+    }
+
+    /// Every candidate pair that scores, as an edge.
+    ///
+    /// Pieces of blocks are scored on ``threads`` threads, each into its own list; the lists are
+    /// joined in piece order, so the edges come out as a sequential pass makes them. The blocks are
+    /// freed on return, before grouping (peak RSS of `bench/proposals.sh 1000000`).
+    func edges(
+        _ profiles: [MatchProfile], rejected: Set<PersonPair>, focus: Set<Int>?, checkpoint: () -> Bool
+    ) throws(MatchingStopped) -> [Edge] {
+        let blocks = try self.blocks(profiles, checkpoint: checkpoint)
+        let pieces = blocks.pieces(pairs: pairsPerPiece)
+        var edges: [Edge] = []
+        try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) { piece in
+            var found: [Edge] = []
+            blocks.forEachPair(in: pieces[piece], focus: focus) { a, b in
+                if !rejected.isEmpty, rejected.contains(PersonPair(profiles[a].id, profiles[b].id)) { return }
+                if let score = PairScorer.score(profiles[a], profiles[b], lines: false) {
+                    found.append(Edge(a: a, b: b, score: score))
+                }
+            }
+            return found
+        } take: { found in
+            edges += found
+        }
+        return edges
     }
 
     /// A scored pair: the confidence in thousandths and whether it is flagged, twelve bytes.
@@ -213,24 +289,27 @@ public struct Matcher: Sendable {
     /// proposals. Accepting a confident proposal leaves the weaker one to be decided on its own.
     ///
     /// - Parameter edges: Sorted in place (stronger first, then by pair), rather than copied: there
-    ///   are millions on `bench/proposals.sh 1000000`.
-    func group(_ edges: inout [Edge], profiles: [MatchProfile], rejected: Set<PersonPair>) -> [ProposalDraft] {
+    ///   are millions on `bench/proposals.sh 1000000`; emptied once the spanning trees are known.
+    /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
+    func group(
+        _ edges: inout [Edge], profiles: [MatchProfile], rejected: Set<PersonPair>, checkpoint: () -> Bool
+    ) throws(MatchingStopped) -> [ProposalDraft] {
         edges.sort { ($0.thousandths, $1.low, $1.high) > ($1.thousandths, $0.low, $0.high) }
-        let sorted = edges
         var strong = UnionFind(rejected: rejected, profiles: profiles)
         var strongEdges: [Edge] = []
-        for edge in sorted where edge.strong && edge.confidence >= strongThreshold {
+        for edge in edges where edge.strong && edge.confidence >= strongThreshold {
             if strong.union(edge.a, edge.b) { strongEdges.append(edge) }
         }
-        var drafts: [ProposalDraft] = []
+        // The spanning trees of the proposals; their drafts are written in pieces, on `threads` threads.
+        var trees: [[Edge]] = []
         var byRoot: [Int: [Edge]] = [:]
         for edge in strongEdges { byRoot[strong.find(edge.a), default: []].append(edge) }
-        for (_, tree) in byRoot { drafts.append(draft(tree, profiles: profiles)) }
+        for (_, tree) in byRoot { trees.append(tree) }
 
         // The weak layer: nodes are the strong groups.
         var weak = strong
         var weakEdges: [Edge] = []
-        for edge in sorted where !(edge.strong && edge.confidence >= strongThreshold) {
+        for edge in edges where !(edge.strong && edge.confidence >= strongThreshold) {
             if weak.union(edge.a, edge.b) { weakEdges.append(edge) }
         }
         var weakByRoot: [Int: [Edge]] = [:]
@@ -240,8 +319,17 @@ public struct Matcher: Sendable {
             let root = weak.find(edge.a)
             if weakByRoot[root] != nil { strongByWeakRoot[root, default: []].append(edge) }
         }
-        for (root, tree) in weakByRoot {
-            drafts.append(draft(tree + (strongByWeakRoot[root] ?? []), profiles: profiles))
+        for (root, tree) in weakByRoot { trees.append(tree + (strongByWeakRoot[root] ?? [])) }
+        // Only the trees are needed from here on: the edges go before the drafts are written.
+        edges = []
+        (strongEdges, weakEdges, byRoot, weakByRoot, strongByWeakRoot) = ([], [], [:], [:], [:])
+        let pieces = ParallelWork.ranges(trees.count, pieces: (trees.count + 1023) / 1024)
+        var drafts: [ProposalDraft] = []
+        drafts.reserveCapacity(trees.count)
+        try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) { [trees] piece in
+            pieces[piece].map { draft(trees[$0], profiles: profiles) }
+        } take: { written in
+            drafts += written
         }
         return drafts.sorted { ($0.people.first?.rawValue ?? 0) < ($1.people.first?.rawValue ?? 0) }
     }

@@ -1,0 +1,48 @@
+import Dispatch
+import Synchronization
+
+/// Runs independent pieces of work on the machine's cores and gives their results in order.
+///
+/// Matching splits its work (profiles, keys, blocks) into pieces that read shared, immutable
+/// values and return their own results, so the outcome is the same whatever ran where: the pieces'
+/// results are put back in piece order.
+enum ParallelWork {
+    /// `work(0) … work(count - 1)`, run on up to `threads` threads (sequentially when 1).
+    static func map<Result: Sendable>(
+        _ count: Int, threads: Int, _ work: @Sendable (Int) -> Result
+    ) -> [Result] {
+        guard threads > 1, count > 1 else { return (0..<count).map(work) }
+        let results = Mutex<[Result?]>(Array(repeating: nil, count: count))
+        DispatchQueue.concurrentPerform(iterations: count) { piece in
+            let result = work(piece)
+            results.withLock { $0[piece] = result }
+        }
+        return results.withLock { slots in slots.map { $0! } }
+    }
+
+    /// `0..<total` cut into `pieces` ranges of near-equal length (fewer when `total` is smaller).
+    static func ranges(_ total: Int, pieces: Int) -> [Range<Int>] {
+        let pieces = max(1, min(pieces, total))
+        return (0..<pieces).map { piece in (total * piece / pieces)..<(total * (piece + 1) / pieces) }
+    }
+}
+
+extension ParallelWork {
+    /// `work(0) … work(count - 1)` in rounds of a few pieces per thread, asking `checkpoint` before
+    /// each round, and handing each result to `take` in piece order on the calling thread.
+    ///
+    /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
+    static func rounds<Result: Sendable>(
+        _ count: Int, threads: Int, checkpoint: () -> Bool, _ work: @Sendable (Int) -> Result,
+        take: (Result) -> Void
+    ) throws(MatchingStopped) {
+        let round = max(1, threads * 4)
+        var start = 0
+        while start < count {
+            if !checkpoint() { throw MatchingStopped() }
+            let (base, end) = (start, min(count, start + round))
+            for result in map(end - base, threads: threads, { work(base + $0) }) { take(result) }
+            start = end
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Testing
+
+@testable import RosterCore
+
+/// Matching on several threads gives exactly the proposals of one thread.
+@Suite struct ParallelMatchingTests {
+    /// People as `bench/gen_people_accounts.py` makes them, with few names so that they collide:
+    /// a GitHub account with a work address, some with a Jira twin without email or a Slack account.
+    static func people(_ count: Int) -> [MatchPerson] {
+        var random = SplitMix(seed: 7)
+        let syllables = ["an", "be", "ca", "do", "el", "fi", "ga", "ho"]
+        let given =
+            ["William", "Bill", "Robert", "Jane", "Maria", "Wei", "Anna", "Jürgen", "Zoë", "Li"]
+            + syllables.map { ($0 + "ri").capitalized }
+        let last =
+            ["Doe", "Gates", "Smith", "Smyth", "Ångström", "Kowalczyk", "Tseng", "Garcia", "Ng", "Okafor"]
+            + syllables.flatMap { a in syllables.prefix(4).map { (a + $0 + "son").capitalized } }
+        var people: [MatchPerson] = []
+        for n in 0..<count {
+            let first = given[Int(random.next() % UInt64(given.count))]
+            let surname = last[Int(random.next() % UInt64(last.count))]
+            let name = "\(first) \(surname)"
+            let login = "\(first.prefix(1))\(surname)\(n)".lowercased()
+            let email = "\(first).\(surname).\(n)@corp.example.org".lowercased()
+            people.append(
+                MatchPerson(
+                    id: PersonID(Int64(people.count + 1)), name: name, emails: [email],
+                    accounts: [
+                        MatchAccount(
+                            key: AccountKey(integration: "github", accountID: "g\(n)"), login: login,
+                            displayName: name, email: email)
+                    ]))
+            switch random.next() % 20 {
+            case 0, 1, 2:
+                people.append(
+                    MatchPerson(
+                        id: PersonID(Int64(people.count + 1)), name: name,
+                        accounts: [
+                            MatchAccount(key: AccountKey(integration: "jira", accountID: "j\(n)"), displayName: name)
+                        ]))
+            case 3:
+                let handle = "\(first)\(n)".lowercased()
+                people.append(
+                    MatchPerson(
+                        id: PersonID(Int64(people.count + 1)), name: name, emails: ["\(handle)@gmail.com"],
+                        accounts: [
+                            MatchAccount(
+                                key: AccountKey(integration: "slack", accountID: "s\(n)"), login: handle,
+                                displayName: name, email: "\(handle)@gmail.com")
+                        ]))
+            default:
+                break
+            }
+        }
+        return people
+    }
+
+    @Test func severalThreadsGiveTheProposalsOfOne() {
+        let people = Self.people(2500)
+        let profiles = MatchProfile.profiles(of: people)
+        #expect(MatchProfile.profiles(of: people, threads: 4).map(\.id) == profiles.map(\.id))
+        var matcher = Matcher()
+        // Small pieces, so that every step is cut into many.
+        matcher.pairsPerPiece = 500
+        let rejected: Set<PersonPair> = [PersonPair(profiles[0].id, profiles[1].id)]
+        let sequential = matcher.proposals(profiles, rejected: rejected)
+        matcher.threads = 4
+        let parallel = matcher.proposals(profiles, rejected: rejected)
+        #expect(sequential.count > 300)
+        #expect(sequential.contains { $0.people.count > 2 })
+        #expect(parallel == sequential)
+        matcher.pairsPerPiece = 50_000
+        #expect(matcher.proposals(profiles, rejected: rejected) == sequential)
+    }
+
+    @Test func aStoppedParallelPassStops() {
+        let profiles = MatchProfile.profiles(of: Self.people(1000), threads: 2)
+        var matcher = Matcher()
+        matcher.threads = 2
+        matcher.pairsPerPiece = 500
+        var asked = 0
+        #expect(throws: MatchingStopped.self) {
+            try matcher.proposals(
+                profiles,
+                checkpoint: {
+                    asked += 1
+                    return asked < 3
+                })
+        }
+    }
+
+    /// A small deterministic generator (SplitMix64), so that the generated people are the same on every run.
+    struct SplitMix {
+        var state: UInt64
+
+        init(seed: UInt64) { state = seed }
+
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+}
