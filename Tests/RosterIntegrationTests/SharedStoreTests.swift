@@ -28,6 +28,14 @@ struct SharedStoreTests {
         try await east.eventually("the proposal in the east folder") {
             east.names(in: "\(east.state)/proposals").contains(proposal)
         }
+        // A third host joining now gets the files of the proposals opened before it came.
+        let late = try WatchHarness()
+        try late.start(["--store", store])
+        try await late.eventually("the late host's proposal file") {
+            late.names(in: "\(late.state)/proposals").contains(proposal)
+        }
+        #expect(try await late.stop() == 0)
+
         // Accepted by editing the file on the east host: the west host files its copy as decided.
         let path = "\(east.state)/proposals/\(proposal)"
         let text = try String(contentsOfFile: path, encoding: .utf8)

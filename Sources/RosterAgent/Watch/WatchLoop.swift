@@ -68,6 +68,16 @@ final class WatchLoop {
         do {
             let before = try await service.onWorker { try StoreStamp(service.store) }
             try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
+            // A host joining a store that others already fed (or whose folder was cleared) has no
+            // files for the proposals opened before: the pass only writes what it changed.
+            let desk = ProposalDesk(
+                state: service.state, store: service.store, placeholders: config.placeholderEmails, logger: logger)
+            let followed = try await service.onWorker { try desk.followStore() }
+            if followed.files > 0 {
+                logger.info(
+                    "Brought the proposal files in line with the store", metadata: ["files": "\(followed.files)"])
+            }
+            if !followed.decided.isEmpty { outputsStaleSince = Clocks.monotonic() }
             seenStamp = try await service.onWorker { try before.afterOwnRefresh(service.store) }
         } catch is MatchingStopped {
             logger.notice("Stopped the merge proposals pass; it runs again at the next start")
