@@ -45,7 +45,7 @@ final class PostgresConnection: @unchecked Sendable {
             let reason = Self.message(PQerrorMessage(connection)) ?? "libpq gave no reason"
             PQfinish(connection)
             throw StoreError(
-                "Can't connect to the store's PostgreSQL database: \(reason). Check that the server is running "
+                "Can't connect to the store's PostgreSQL database: \(Self.sentence(reason)) Check that the server is running "
                     + "and that the store URL, its password (PGPASSWORD or the passfile) and sslmode are right.",
                 isUnavailable: true)
         }
@@ -110,7 +110,7 @@ final class PostgresConnection: @unchecked Sendable {
         guard !isBroken else {
             let reason = Self.message(PQerrorMessage(handle)) ?? "libpq gave no reason"
             throw StoreError(
-                "Lost the connection to the store's PostgreSQL database and can't reconnect: \(reason). "
+                "Lost the connection to the store's PostgreSQL database and can't reconnect: \(Self.sentence(reason)) "
                     + "Check that the server is running.",
                 isUnavailable: true)
         }
@@ -198,9 +198,18 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// A libpq message without its trailing newline, or nil when empty.
+    /// `text` ending as a sentence: with a full stop unless it ends with `?` or `!` already.
+    static func sentence(_ text: String) -> String {
+        text.hasSuffix("?") || text.hasSuffix("!") ? text : text + "."
+    }
+
     static func message(_ text: UnsafePointer<CChar>?) -> String? {
         guard let text else { return nil }
-        let message = String(cString: text).trimmingTrailingNewlines()
+        // libpq breaks long messages over lines with a tab ("…failed: …\n\tIs the server running…"):
+        // one line reads better in a log, and a closing "?" or "." needs no second full stop.
+        var message = String(cString: text).trimmingTrailingNewlines()
+            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        while message.hasSuffix(".") { message.removeLast() }
         return message.isEmpty ? nil : message
     }
 }
