@@ -4,12 +4,20 @@
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libinotifytools0-dev inotify-tools libsqlite3-dev sqlite3 libpq-dev postgresql
+APT_PACKAGES := libinotifytools0-dev inotify-tools libsqlite3-dev sqlite3 libpq-dev
+# The tests start throwaway PostgreSQL servers of their own; running the agent needs none.
+TEST_PACKAGES := postgresql
 
-.PHONY: deps build run test lint bench
+.PHONY: deps test-deps install build run test lint bench
 
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory install PACKAGES="$(APT_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install PACKAGES="$(APT_PACKAGES) $(TEST_PACKAGES)"
+
+install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
@@ -21,7 +29,7 @@ build: deps
 run: build
 	.build/release/roster watch
 
-test: deps
+test: test-deps
 	swift build --build-tests
 	swift test
 
