@@ -97,4 +97,35 @@ import Testing
         #expect(received.contains("READY=1"))
         #expect(try await agent.stop() == 0)
     }
+
+    @Test func statusSaysWhileTheStoreIsUnavailableAndFilesWait() async throws {
+        let server = try PostgresTestServer.privateServer()
+        defer { PostgresTestServer.remove(server.folder) }
+        let agent = try WatchHarness()
+        let systemd = try FakeSystemd(path: "\(agent.root)/notify.sock")
+        try agent.start(["--store", server.url], environment: ["NOTIFY_SOCKET": systemd.path])
+        var messages: [String] = []
+        func collect(until done: ([String]) -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !done(messages) {
+                if ContinuousClock.now > deadline { throw HarnessError("missing datagrams; got \(messages)") }
+                if let message = systemd.receive() { messages.append(message) }
+            }
+        }
+        try await collect { $0.contains("READY=1") }
+        try PostgresTestServer.down(server.folder)
+        try agent.drop("users.csv", WatchHarness.users(0..<2))
+        try await collect { list in
+            list.contains { $0.hasPrefix("STATUS=") && $0.contains("store unavailable, 1 file(s) waiting") }
+        }
+        #expect(agent.archived.isEmpty)
+        try PostgresTestServer.up(server.folder)
+        try await agent.eventually("the file applied once the store is back") { agent.archived == ["users.csv"] }
+        let back = messages.count
+        try await collect { list in
+            list[back...].contains { $0.hasPrefix("STATUS=") && $0.contains("users.csv") }
+        }
+        #expect(!(messages.last { $0.hasPrefix("STATUS=") } ?? "").contains("unavailable"))
+        #expect(try await agent.stop() == 0)
+    }
 }

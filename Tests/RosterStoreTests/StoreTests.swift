@@ -318,8 +318,7 @@ struct OrgUnitMembersStoreTests {
     func exportedPeopleAreTheUsersExportsRecords(engine: StoreEngine) throws {
         let store = try engine.makeStore()
         let ids = try people(store, ["Ann", "Bob", "Cy"])
-        var all: [ExportedPerson] = []
-        try store.forEachPerson { all.append($0) }
+        let all = try people(store)
         #expect(try store.exportedPeople([ids[2], ids[0], ids[2], PersonID(99)]) == [all[0], all[2]])
     }
 }

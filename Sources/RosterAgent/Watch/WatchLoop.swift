@@ -63,22 +63,12 @@ final class WatchLoop {
 
     /// Rebuilds the exports from the store: repairs a crash between a commit and the outputs.
     func repairOutputs() async throws {
-        let pipeline = self.pipeline
         let service = self.service
         do {
             let before = try await service.onWorker { try StoreStamp(service.store) }
-            try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
             // A host joining a store that others already fed (or whose folder was cleared) has no
             // files for the proposals opened before: the pass only writes what it changed.
-            let desk = ProposalDesk(
-                state: service.state, store: service.store, placeholders: config.placeholderEmails, logger: logger)
-            let followed = try await service.onWorker { try desk.followStore() }
-            if followed.files > 0 {
-                logger.info(
-                    "Brought the proposal files in line with the store", metadata: ["files": "\(followed.files)"])
-            }
-            if !followed.decided.isEmpty { outputsStaleSince = Clocks.monotonic() }
-            seenStamp = try await service.onWorker { try before.afterOwnRefresh(service.store) }
+            try await refreshFollowingStore(from: before)
         } catch is MatchingStopped {
             logger.notice("Stopped the merge proposals pass; it runs again at the next start")
         }
@@ -222,9 +212,9 @@ final class WatchLoop {
             if outputsStaleSince == nil { outputsStaleSince = Clocks.monotonic() }
             failures += 1
             let delay = min(60, 1 << min(failures, 6))
-            if let error = error as? StoreError, error.isUnavailable {
-                storeTrouble = "store unavailable, \(tracker.count) file(s) waiting, retry in \(delay) s"
-            }
+            let unavailable = (error as? StoreError)?.isUnavailable == true
+            storeTrouble =
+                unavailable ? "store unavailable, \(tracker.count) file(s) waiting, retry in \(delay) s" : nil
             logger.error(
                 "Can't process the file; will try again",
                 metadata: ["file.name": "\(name)", "error": "\(error)", "retry.seconds": "\(delay)"])
@@ -256,8 +246,7 @@ final class WatchLoop {
     /// was applied. Only files changed since the last look are read.
     func checkProposals() async {
         guard proposalFiles.changed(in: service.state.root + "/proposals") else { return }
-        let desk = ProposalDesk(
-            state: service.state, store: service.store, placeholders: config.placeholderEmails, logger: logger)
+        let desk = self.desk
         do {
             let decided = try await service.onWorker { try desk.applyFileDecisions().decided }
             if !decided.isEmpty {
@@ -283,28 +272,37 @@ final class WatchLoop {
             let stamp = try await service.onWorker { try StoreStamp(service.store) }
             guard stamp != seen else { return }
             logger.info("The roster changed elsewhere; refreshing the outputs")
-            let pipeline = self.pipeline
-            let desk = ProposalDesk(
-                state: service.state, store: service.store, placeholders: config.placeholderEmails, logger: logger)
-            try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
-            let followed = try await service.onWorker { try desk.followStore() }
-            for line in followed.decided {
-                logger.info("Applied a proposal decision", metadata: ["decision": "\(line)"])
-            }
-            if followed.decided.isEmpty {
-                seenStamp = try await service.onWorker { try stamp.afterOwnRefresh(service.store) }
-            } else {
-                await refreshOutputs()
-            }
-            if storeTrouble != nil {
-                storeTrouble = nil
-                reportStatus()
-            }
+            try await refreshFollowingStore(from: stamp)
         } catch is MatchingStopped {
             logger.notice("Stopped the merge proposals pass; it runs again at the next start")
         } catch {
             logger.error("Can't follow the store's changes; will try again", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Refreshes the outputs, brings the proposal folder in line with the store (files for the
+    /// proposals another agent opened or decided), and notes what the outputs now stand for.
+    private func refreshFollowingStore(from before: StoreStamp) async throws {
+        let pipeline = self.pipeline
+        let service = self.service
+        let desk = self.desk
+        try await service.onWorker { try pipeline.refreshOutputs(checkpoint: service.keepGoing) }
+        let followed = try await service.onWorker { try desk.followStore() }
+        if followed.files > 0 {
+            logger.info("Brought the proposal files in line with the store", metadata: ["files": "\(followed.files)"])
+        }
+        for line in followed.decided {
+            logger.info("Applied a proposal decision", metadata: ["decision": "\(line)"])
+        }
+        if followed.decided.isEmpty {
+            seenStamp = try await service.onWorker { try before.afterOwnRefresh(service.store) }
+        } else {
+            await refreshOutputs()  // the decisions changed the roster
+        }
+    }
+
+    private var desk: ProposalDesk {
+        ProposalDesk(state: service.state, store: service.store, placeholders: config.placeholderEmails, logger: logger)
     }
 
     /// Sends `STATUS=` with the backlog and the last file, and the store's trouble if any.
