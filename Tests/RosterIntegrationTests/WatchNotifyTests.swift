@@ -33,6 +33,15 @@ import Testing
             unlink(path)
         }
 
+        /// Receives datagrams into `messages` until `done` holds of them; fails after a minute.
+        func collect(_ messages: inout [String], until done: ([String]) -> Bool) throws {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !done(messages) {
+                if ContinuousClock.now > deadline { throw HarnessError("missing datagrams; got \(messages)") }
+                if let message = receive() { messages.append(message) }
+            }
+        }
+
         /// The next datagram, or nil after the receive timeout.
         func receive() -> String? {
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -47,23 +56,16 @@ import Testing
         let systemd = try FakeSystemd(path: "\(agent.root)/notify.sock")
         try agent.start(environment: ["NOTIFY_SOCKET": systemd.path, "WATCHDOG_USEC": "200000"])
         var messages: [String] = []
-        func collect(until done: ([String]) -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(60)
-            while !done(messages) {
-                if ContinuousClock.now > deadline { throw HarnessError("missing datagrams; got \(messages)") }
-                if let message = systemd.receive() { messages.append(message) }
-            }
-        }
-        try await collect { $0.contains("READY=1") }
+        try systemd.collect(&messages) { $0.contains("READY=1") }
         try agent.drop("users.csv", WatchHarness.users(0..<2))
-        try await collect { list in
+        try systemd.collect(&messages) { list in
             list.contains { $0.hasPrefix("STATUS=") && $0.contains("users.csv") }
                 && list.filter { $0 == "WATCHDOG=1" }.count >= 2
         }
         #expect(messages.contains { $0.hasPrefix("STATUS=") && $0.contains("backlog") })
         let status = try await agent.stop()
         #expect(status == 0)
-        try await collect { $0.contains("STOPPING=1") }
+        try systemd.collect(&messages) { $0.contains("STOPPING=1") }
         let ready = try #require(messages.firstIndex(of: "READY=1"))
         let stopping = try #require(messages.firstIndex(of: "STOPPING=1"))
         #expect(ready < stopping)
@@ -105,24 +107,17 @@ import Testing
         let systemd = try FakeSystemd(path: "\(agent.root)/notify.sock")
         try agent.start(["--store", server.url], environment: ["NOTIFY_SOCKET": systemd.path])
         var messages: [String] = []
-        func collect(until done: ([String]) -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(60)
-            while !done(messages) {
-                if ContinuousClock.now > deadline { throw HarnessError("missing datagrams; got \(messages)") }
-                if let message = systemd.receive() { messages.append(message) }
-            }
-        }
-        try await collect { $0.contains("READY=1") }
+        try systemd.collect(&messages) { $0.contains("READY=1") }
         try PostgresTestServer.down(server.folder)
         try agent.drop("users.csv", WatchHarness.users(0..<2))
-        try await collect { list in
+        try systemd.collect(&messages) { list in
             list.contains { $0.hasPrefix("STATUS=") && $0.contains("store unavailable, 1 file(s) waiting") }
         }
         #expect(agent.archived.isEmpty)
         try PostgresTestServer.up(server.folder)
         try await agent.eventually("the file applied once the store is back") { agent.archived == ["users.csv"] }
         let back = messages.count
-        try await collect { list in
+        try systemd.collect(&messages) { list in
             list[back...].contains { $0.hasPrefix("STATUS=") && $0.contains("users.csv") }
         }
         #expect(!(messages.last { $0.hasPrefix("STATUS=") } ?? "").contains("unavailable"))
