@@ -205,6 +205,128 @@ struct PostgresDatabaseTests {
         }
     }
 
+    @Test func statementsSentWithoutWaitingAreSeenByTheNextReadAndCommitted() throws {
+        let (seen, returned) = try database.write { session in
+            let insert = try session.prepare("INSERT INTO item (name, count) VALUES (?, ?)")
+            for index in 0..<(PostgresConnection.pipelineDepth + 10) {
+                insert.bind([.text("n\(index)"), .integer(Int64(index))])
+                try insert.enqueue()
+            }
+            let update = try session.prepare("UPDATE item SET count = count + 1000 WHERE name = ?")
+            update.bind(1, "n0")
+            try update.enqueue(expecting: 1) { "n0 is missing" }
+            // A statement that answers reads the results of those sent before it first.
+            let seen: Int64 = try session.value("SELECT count(*) FROM item") ?? -1
+            let returned = try session.first("INSERT INTO item (name) VALUES ('last') RETURNING id") { $0.int64(0) }
+            insert.bind([.text("after"), .integer(-1)])
+            try insert.enqueue()
+            return (seen, returned)
+        }
+        #expect(seen == Int64(PostgresConnection.pipelineDepth + 10))
+        #expect(returned == Int64(PostgresConnection.pipelineDepth + 11))
+        #expect(try itemCount() == PostgresConnection.pipelineDepth + 12)
+        #expect(try database.read { try $0.value("SELECT count FROM item WHERE name = 'n0'") } == 1000 as Int64)
+        #expect(try database.read { try $0.value("SELECT count FROM item WHERE name = 'after'") } == -1 as Int64)
+    }
+
+    @Test func aStatementSentWithoutWaitingThatFailsRollsTheWriteBack() throws {
+        let error = try #require(throws: StoreError.self) {
+            try database.write { session in
+                let insert = try session.prepare("INSERT INTO item (name) VALUES (?)")
+                for name in ["a", "b", "a", "c"] {
+                    insert.bind(1, name)
+                    try insert.enqueue()
+                }
+            }
+        }
+        #expect(error.cause?.contains("SQLSTATE 23505") == true)
+        #expect(error.cause?.contains("INSERT INTO item") == true)
+        #expect(try itemCount() == 0)
+        // The connection went back to the pool in working order.
+        _ = try database.write { session in try session.run("INSERT INTO item (name) VALUES (?)", ["a"]) }
+        #expect(try itemCount() == 1)
+    }
+
+    @Test func aStatementThatChangesOtherRowsThanExpectedFailsWithItsText() throws {
+        let error = try #require(throws: StoreError.self) {
+            try database.write { session in
+                try session.run("INSERT INTO item (name) VALUES (?)", ["a"])
+                let update = try session.prepare("UPDATE item SET count = 1 WHERE name = ?")
+                update.bind(1, "nobody")
+                try update.enqueue(expecting: 1) { "nobody is not there" }
+            }
+        }
+        #expect(error.message == "nobody is not there")
+        #expect(try itemCount() == 0)
+    }
+
+    @Test func copiedRowsReadBackAsTheyWere() throws {
+        let texts = [
+            "", "plain", "tab\there", "line\nbreak", "carriage\rreturn", #"back\slash"#, #"\N"#, "Zoë 中文 🎉",
+            "quote ' \" ?", #"\."#, "trailing\\",
+        ]
+        var rows: [[SQLValue]] = texts.enumerated().map { index, text in
+            [.text(text), .integer(Int64(index) - 5), .real(Double(index) / 3), .boolean(index % 2 == 0)]
+        }
+        rows.append([.null, .integer(.max), .real(-.infinity), .null])
+        rows.append([.text("min"), .integer(.min), .null, .boolean(false)])
+        try database.write { session in
+            try session.insert(into: "item", columns: ["name", "count", "ratio", "active"], rows: rows)
+        }
+        let read = try database.read { session in
+            try session.all("SELECT name, count, ratio, active FROM item ORDER BY id") { row in
+                [
+                    row.isNull(0) ? SQLValue.null : .text(row.text(0)), row.isNull(1) ? .null : .integer(row.int64(1)),
+                    row.isNull(2) ? .null : .real(row.double(2)), row.isNull(3) ? .null : .boolean(row.bool(3)),
+                ]
+            }
+        }
+        #expect(read == rows)
+    }
+
+    @Test func aCopyThatFailsWritesNothing() throws {
+        #expect(throws: StoreError.self) {
+            try database.write { session in
+                try session.insert(into: "item", columns: ["name"], rows: [[.text("a")], [.text("b\u{0}c")]])
+            }
+        }
+        let duplicate = try #require(throws: StoreError.self) {
+            try database.write { session in
+                try session.insert(into: "item", columns: ["name"], rows: [[.text("a")], [.text("a")]])
+            }
+        }
+        #expect(duplicate.cause?.contains("SQLSTATE 23505") == true)
+        #expect(try itemCount() == 0)
+    }
+
+    @Test func idsCountedOnUnderTheWriteLockMoveTheSequenceAtCommit() throws {
+        let ids = try database.write { session in
+            var ids: [Int64] = []
+            let insert = try session.prepare("INSERT INTO item (id, name) VALUES (?, ?)")
+            for index in 0..<3 {
+                let id = try #require(try session.nextID("item"))
+                insert.bind([.integer(id), .text("x\(index)")])
+                try insert.enqueue()
+                ids.append(id)
+            }
+            return ids
+        }
+        #expect(ids == [1, 2, 3])
+        // A row that takes its id from the sequence comes after them.
+        let next = try database.write { session in
+            try session.first("INSERT INTO item (name) VALUES ('y') RETURNING id") { $0.int64(0) }
+        }
+        #expect(next == 4)
+        // A rolled-back transaction leaves the sequence past the first id it took, as RETURNING id does.
+        _ = try database.write { session in
+            _ = try session.nextID("item")
+            _ = try session.nextID("item")
+            return (value: 0, commit: false)
+        }
+        let after = try database.write { session in try session.nextID("item") }
+        #expect(after.map { $0 > 4 } == true)
+    }
+
     @Test func aWriteThatDoesNotCommitLeavesNothing() throws {
         let value = try database.write { session in
             try session.run("INSERT INTO item (name) VALUES (?)", ["kept?"])

@@ -24,6 +24,25 @@ final class PostgresConnection: @unchecked Sendable {
     private var prepared: [String: Prepared] = [:]
     private var preparedCount = 0
     private var cursorCount = 0
+    /// Statements sent in pipeline mode whose results are not read yet (``send(_:_:expecting:failure:)``).
+    private var pending: [Pending] = []
+    /// The identity values handed out in this transaction by table: the first and the last
+    /// (``nextID(_:)``).
+    private var allocated: [String: (first: Int64, last: Int64)] = [:]
+    /// Whether the open transaction holds the writers' advisory lock.
+    private var holdsWriteLock = false
+
+    /// A statement whose result comes back later, with what to check in it.
+    private struct Pending {
+        let sql: String
+        let expecting: Int?
+        let failure: (() -> String)?
+    }
+
+    /// How many statements may wait for their results: enough to keep the server busy while the
+    /// client plans, few enough that the results (a command tag each) never fill the socket while
+    /// the client is still sending, which would stall both ends in blocking mode.
+    static let pipelineDepth = 512
 
     /// Connects with libpq, which reads the URL (or `key=value` string) and everything libpq users
     /// expect beside it: `PGPASSWORD`, the passfile, `sslmode`, service files.
@@ -82,10 +101,21 @@ final class PostgresConnection: @unchecked Sendable {
             try reset()
             try execute(begin)
         }
+        allocated = [:]
+        holdsWriteLock = false
+        defer {
+            allocated = [:]
+            holdsWriteLock = false
+        }
         do {
-            if let lockKey { try execute("SELECT pg_advisory_xact_lock(\(lockKey))") }
+            if let lockKey {
+                try execute("SELECT pg_advisory_xact_lock(\(lockKey))")
+                holdsWriteLock = true
+            }
             let (value, commit) = try body()
             if commit {
+                try drain()
+                try giveSequencesTheirIDs()
                 let result = try execute("COMMIT")
                 // PostgreSQL answers COMMIT of a transaction that an error aborted with ROLLBACK.
                 guard result.commandStatus == "COMMIT" else {
@@ -98,15 +128,119 @@ final class PostgresConnection: @unchecked Sendable {
             }
             return value
         } catch {
+            try? drain()
             if !isBroken { PQclear(PQexec(handle, "ROLLBACK")) }
             throw error
         }
+    }
+
+    /// The next value of `table`'s `id` identity for a row inserted with an explicit id, so that
+    /// the insert can be sent without waiting for `RETURNING id`.
+    ///
+    /// The first call in a transaction takes one value from the sequence; the following ones count
+    /// on from it, and the sequence is moved to the last value just before COMMIT. That is safe
+    /// only because the caller holds the writers' advisory lock: no other transaction inserts
+    /// meanwhile. A rollback leaves at most the first value unused, as `RETURNING id` would.
+    ///
+    /// - Parameter table: a table of the store's own schema (the name is put into the SQL).
+    func nextID(_ table: String) throws(StoreError) -> Int64 {
+        precondition(holdsWriteLock, "explicit ids need the writers' advisory lock")
+        if var range = allocated[table] {
+            range.last += 1
+            allocated[table] = range
+            return range.last
+        }
+        let result = try execute("SELECT nextval(pg_get_serial_sequence('\(table)', 'id'))")
+        guard result.rowCount == 1, let first = Int64(String(cString: PQgetvalue(result.handle, 0, 0))) else {
+            throw StoreError("PostgreSQL gave no value from the sequence of \(table).")
+        }
+        allocated[table] = (first, first)
+        return first
+    }
+
+    private func giveSequencesTheirIDs() throws(StoreError) {
+        for (table, range) in allocated where range.last > range.first {
+            try execute("SELECT setval(pg_get_serial_sequence('\(table)', 'id'), \(range.last))")
+        }
+        allocated = [:]
+    }
+
+    /// Sends a prepared statement in pipeline mode without waiting for its result: the results
+    /// are read, in order, by ``drain()``, which every other use of the connection calls first,
+    /// so a read always sees the writes sent before it. This takes the network round trip out of
+    /// each write, which is most of a small statement's cost on a server.
+    ///
+    /// - Parameters:
+    ///   - expecting: the number of rows the statement must change, checked when its result comes.
+    ///   - failure: the error's text when it changed another number of rows.
+    func send(
+        _ statement: Prepared, _ arguments: [String?], expecting: Int?, failure: (() -> String)?
+    ) throws(StoreError) {
+        if PQpipelineStatus(handle) == PQ_PIPELINE_OFF {
+            guard PQenterPipelineMode(handle) == 1 else { throw error(nil, sql: statement.sql) }
+        }
+        let sent = withCStringPointers(arguments) { values in
+            PQsendQueryPrepared(handle, statement.name, Int32(arguments.count), values, nil, nil, 0)
+        }
+        guard sent == 1 else {
+            let error = error(nil, sql: statement.sql)
+            try? drain()
+            throw error
+        }
+        pending.append(Pending(sql: statement.sql, expecting: expecting, failure: failure))
+        if pending.count >= Self.pipelineDepth { try drain() }
+    }
+
+    /// Reads the results of every statement sent in pipeline mode and leaves pipeline mode.
+    ///
+    /// - Throws: the first statement's error, or the first count of changed rows that differs
+    ///   from what its statement expected; after an error PostgreSQL skipped the statements that
+    ///   followed it, and the transaction is aborted.
+    func drain() throws(StoreError) {
+        guard PQpipelineStatus(handle) != PQ_PIPELINE_OFF else { return }
+        let waiting = pending
+        pending = []
+        var failure: StoreError?
+        if PQpipelineSync(handle) != 1 { failure = error(nil, sql: "pipeline sync") }
+        var index = 0
+        var nulls = 0
+        while failure == nil || !isBroken {
+            guard let result = PQgetResult(handle) else {
+                // The end of one statement's results; a second in a row means nothing more comes.
+                nulls += 1
+                index += 1
+                if nulls > 1 || isBroken || index > waiting.count { break }
+                continue
+            }
+            nulls = 0
+            defer { PQclear(result) }
+            let status = PQresultStatus(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+            let sql = index < waiting.count ? waiting[index].sql : "pipeline"
+            switch status {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+                guard failure == nil, index < waiting.count, let expected = waiting[index].expecting else { continue }
+                if Int(String(cString: PQcmdTuples(result))) ?? 0 != expected {
+                    failure = StoreError(
+                        waiting[index].failure?() ?? "A statement changed an unexpected number of rows.")
+                }
+            case PGRES_PIPELINE_ABORTED:
+                continue
+            default:
+                if failure == nil { failure = error(result, sql: sql) }
+            }
+        }
+        if PQexitPipelineMode(handle) != 1, failure == nil {
+            failure = error(nil, sql: "leaving pipeline mode")
+        }
+        if let failure { throw failure }
     }
 
     /// Reconnects with the same parameters; prepared statements are gone with the old session.
     func reset() throws(StoreError) {
         PQreset(handle)
         prepared = [:]
+        pending = []
         guard !isBroken else {
             let reason = Self.message(PQerrorMessage(handle)) ?? "libpq gave no reason"
             throw StoreError(
@@ -119,12 +253,14 @@ final class PostgresConnection: @unchecked Sendable {
     /// Runs statements without arguments (several may be separated by semicolons).
     @discardableResult
     func execute(_ sql: String) throws(StoreError) -> PostgresResult {
-        try check(PQexec(handle, sql), sql: sql)
+        try drain()
+        return try check(PQexec(handle, sql), sql: sql)
     }
 
     /// Runs one statement with `$n` arguments, unprepared.
     @discardableResult
     func execute(_ sql: String, _ arguments: [String?], reportedSQL: String) throws(StoreError) -> PostgresResult {
+        try drain()
         let result = withCStringPointers(arguments) { values in
             PQexecParams(handle, sql, Int32(arguments.count), nil, values, nil, nil, 0)
         }
@@ -135,6 +271,7 @@ final class PostgresConnection: @unchecked Sendable {
     /// server infers the parameters' types.
     func prepare(_ sql: String) throws(StoreError) -> Prepared {
         if let statement = prepared[sql] { return statement }
+        try drain()
         let (numbered, count) = PostgresSQL.numberingPlaceholders(sql)
         preparedCount += 1
         let statement = Prepared(name: "roster_\(preparedCount)", sql: sql, parameterCount: count)
@@ -145,10 +282,78 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Runs a prepared statement with its arguments as text.
     func execute(_ statement: Prepared, _ arguments: [String?]) throws(StoreError) -> PostgresResult {
+        try drain()
         let result = withCStringPointers(arguments) { values in
             PQexecPrepared(handle, statement.name, Int32(arguments.count), values, nil, nil, 0)
         }
         return try check(result, sql: statement.sql)
+    }
+
+    /// Inserts rows with `COPY … FROM STDIN` in PostgreSQL's text format: one round trip and
+    /// the server's cheapest path for many rows, several times faster than an `INSERT` per row
+    /// even when those are pipelined.
+    ///
+    /// - Parameter table: a table of the store's schema; it and the columns go into the SQL as
+    ///   they are.
+    func copy(into table: String, columns: [String], rows: [[SQLValue]]) throws(StoreError) {
+        guard !rows.isEmpty else { return }
+        let sql = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+        try drain()
+        guard let start = PQexec(handle, sql) else { throw error(nil, sql: sql) }
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            let error = error(start, sql: sql)
+            PQclear(start)
+            throw error
+        }
+        PQclear(start)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 16)
+        var failure: StoreError?
+        rows: for row in rows {
+            for (index, value) in row.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: "\t")) }
+                switch value {
+                case .null: buffer += [UInt8(ascii: "\\"), UInt8(ascii: "N")]
+                case .integer(let integer): buffer += String(integer).utf8
+                case .real(let real): buffer += PostgresStatement.text(real).utf8
+                case .boolean(let boolean): buffer.append(UInt8(ascii: boolean ? "t" : "f"))
+                case .text(let text):
+                    for byte in text.utf8 {
+                        switch byte {
+                        case 0:
+                            failure = StoreError(
+                                "PostgreSQL can't store text that contains a NUL character; nothing was written.",
+                                cause: "SQL: \(sql)")
+                            break rows
+                        case UInt8(ascii: "\\"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                        case UInt8(ascii: "\t"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                        case UInt8(ascii: "\n"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                        case UInt8(ascii: "\r"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                        default: buffer.append(byte)
+                        }
+                    }
+                }
+            }
+            buffer.append(UInt8(ascii: "\n"))
+            if buffer.count >= 1 << 16 {
+                if !putCopyData(buffer) { break rows }
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        if failure == nil, !buffer.isEmpty { _ = putCopyData(buffer) }
+        // Ending with an error message makes the server throw the rows away.
+        _ = PQputCopyEnd(handle, failure == nil ? nil : "roster stopped the copy")
+        while let result = PQgetResult(handle) {
+            if failure == nil, PQresultStatus(result) != PGRES_COMMAND_OK { failure = error(result, sql: sql) }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+    }
+
+    private func putCopyData(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) == 1 }
+        }
     }
 
     /// A cursor name not used before on this connection.

@@ -7,6 +7,19 @@ public struct PostgresSession: SQLSession {
         PostgresStatement(connection: connection, prepared: try connection.prepare(sql))
     }
 
+    /// Counts on from one value of the table's sequence, under the writers' lock
+    /// (``PostgresConnection/nextID(_:)``).
+    public func nextID(_ table: String) throws -> Int64? {
+        try connection.nextID(table)
+    }
+
+    public static var prefersBatches: Bool { true }
+
+    /// One `COPY … FROM STDIN` (``PostgresConnection/copy(into:columns:rows:)``).
+    public func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
+        try connection.copy(into: table, columns: columns, rows: rows)
+    }
+
     public func execute(_ sql: String) throws {
         try connection.execute(sql)
     }

@@ -40,6 +40,16 @@ public final class PostgresStatement: SQLStatement {
         try execute().changedRows
     }
 
+    /// Sends the statement without waiting for its result (``PostgresConnection/send(_:_:expecting:failure:)``).
+    public func enqueue(expecting: Int?, failure: (() -> String)?) throws {
+        defer {
+            arguments = Array(repeating: nil, count: prepared.parameterCount)
+            invalid = nil
+        }
+        if let invalid { throw invalid }
+        try connection.send(prepared, arguments, expecting: expecting, failure: failure)
+    }
+
     public func forEach(_ each: (PostgresRow) throws -> Void) throws {
         let result = try execute()
         for row in 0..<result.rowCount {

@@ -37,6 +37,40 @@ public protocol SQLSession {
 
     /// Streams the rows of a query; several cursors may be open at once.
     func cursor(_ sql: String, _ arguments: [SQLValue]) throws -> Cursor
+
+    /// An id for a new row of `table` to insert with it, on an engine where sending the insert
+    /// without waiting beats reading `RETURNING id`; nil to use `RETURNING id`. Write
+    /// transactions only.
+    func nextID(_ table: String) throws -> Int64?
+
+    /// Whether each statement costs a round trip to a server, so that the store's logic should
+    /// batch lookups and send writes without waiting.
+    static var prefersBatches: Bool { get }
+
+    /// Inserts rows, each holding a value for every one of `columns`, into `table`.
+    ///
+    /// - Parameters:
+    ///   - table: a table of the store's schema; it and the columns are put into the SQL as they are.
+    func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws
+}
+
+extension SQLSession {
+    public func nextID(_ table: String) throws -> Int64? { nil }
+
+    /// A prepared insert per row: on an embedded engine each costs no more than a row of a bigger
+    /// statement.
+    public func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
+        guard !rows.isEmpty else { return }
+        let statement = try prepare(
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
+                + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")")
+        for row in rows {
+            statement.bind(row)
+            try statement.run()
+        }
+    }
+
+    public static var prefersBatches: Bool { false }
 }
 
 extension SQLSession {
@@ -97,6 +131,27 @@ public protocol SQLStatement {
 
     /// Runs a query and hands each row to `each`; the row is valid only during the call.
     func forEach(_ each: (Row) throws -> Void) throws
+
+    /// Runs a statement that returns no rows, now or later: an engine may send it without
+    /// waiting, and read its result before the next statement that answers (or at commit). An
+    /// error, or a count of changed rows other than `expecting`, then fails that statement or the
+    /// commit, with `failure`'s text for the count.
+    func enqueue(expecting: Int?, failure: (() -> String)?) throws
+}
+
+extension SQLStatement {
+    /// Runs now (SQLite: a statement costs no round trip).
+    public func enqueue(expecting: Int?, failure: (() -> String)?) throws {
+        let changed = try run()
+        if let expecting, changed != expecting {
+            throw StoreError(failure?() ?? "A statement changed \(changed) rows, not \(expecting).")
+        }
+    }
+
+    /// Runs now or later, checking nothing of the result but its success.
+    public func enqueue() throws {
+        try enqueue(expecting: nil, failure: nil)
+    }
 }
 
 extension SQLStatement {
