@@ -96,6 +96,56 @@ struct StoreTests {
         #expect(try store.appliedIngest(sha256: "ccc") == nil)
     }
 
+    /// What the ledger told ahead (prefetched) stays right as the file's own rows change it, and
+    /// rows held back for a bulk insert are there for every later lookup and at commit.
+    @Test(arguments: StoreEngine.allCases)
+    func lookupsToldAheadFollowTheRowsThatChangeThem(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let old = AccountKey(integration: "github", accountID: "old")
+        let new = AccountKey(integration: "github", accountID: "new")
+        let fields = AccountFields(login: "jd", displayName: "J D", email: nil, active: true, isBot: false)
+        _ = try store.apply(file("p1")) { ledger in
+            let bot = try ledger.createPerson(name: "Bot", primaryEmail: "bot@example.com", isBot: true, line: 2)
+            try ledger.apply(.createAccount(old, fields), to: bot, line: 2)
+            return .apply(IngestSummary())
+        }
+        let result = try store.apply(file("p2")) { ledger in
+            try ledger.prefetch(
+                emails: ["bot@example.com", "jane@example.com", "other@example.com"], accounts: [old, new])
+            #expect(try ledger.owner(ofEmail: "bot@example.com") == PersonID(1))
+            #expect(try ledger.isBot(PersonID(1)) == true)
+            #expect(try ledger.owner(ofEmail: "jane@example.com") == nil)
+            #expect(try ledger.account(old)?.fields == fields)
+            #expect(try ledger.account(new) == nil)
+            let jane = try ledger.createPerson(name: "Jane", primaryEmail: "jane@example.com", isBot: false, line: 3)
+            try ledger.apply(.addEmail("other@example.com"), to: jane, line: 3)
+            try ledger.apply(.createAccount(new, fields), to: jane, line: 3)
+            try ledger.apply(.linkAccount(old, from: PersonID(1)), to: jane, line: 3)
+            #expect(try ledger.owner(ofEmail: "jane@example.com") == jane)
+            #expect(try ledger.owner(ofEmail: "other@example.com") == jane)
+            #expect(try ledger.isBot(jane) == false)
+            #expect(try ledger.account(new)?.person == jane)
+            #expect(try ledger.account(old)?.person == jane)
+            #expect(try ledger.account(old)?.pinned == true)
+            #expect(try ledger.person(jane)?.otherEmails == ["other@example.com"])
+            // The next batch is told ahead after those rows: it sees them.
+            try ledger.prefetch(emails: ["jane@example.com", "other@example.com"], accounts: [new])
+            #expect(try ledger.owner(ofEmail: "other@example.com") == jane)
+            #expect(try ledger.account(new)?.fields == fields)
+            return .apply(IngestSummary())
+        }
+        guard case .applied = result else {
+            Issue.record("expected applied, got \(result)")
+            return
+        }
+        let all = try people(store)
+        #expect(all.map(\.name) == ["Bot", "Jane"])
+        #expect(all.last?.otherEmails == ["other@example.com"])
+        #expect(all.last?.accounts == ["github": ["new", "old"]])
+        let audit = try texts(store, "SELECT action FROM audit WHERE ingestId = 2 ORDER BY id")
+        #expect(audit == ["person.create", "email.add", "account.create", "account.move"])
+    }
+
     @Test(arguments: StoreEngine.allCases)
     func oneEmailBelongsToOnePersonEvenIfPlanningMissesIt(engine: StoreEngine) throws {
         let store = try engine.makeStore()

@@ -15,6 +15,9 @@ public import RosterStore
 /// report written and the input moved to `archive/`. After a crash in between, the input is still
 /// in place and its sha256 is in the journal, so it is archived as "already applied".
 public final class Pipeline: Sendable {
+    /// How many accounts are read ahead for a store that looks up faster in batches.
+    static let prefetchBatch = 256
+
     public let state: StateLayout
     public let config: RosterConfig
     public let store: any RosterStore
@@ -126,9 +129,14 @@ public final class Pipeline: Sendable {
                     for problem in parsed.problems { try report(problem) }
                     var reconciler = AccountsReconciler(
                         placeholders: config.placeholderEmails, botPatterns: config.botPatterns)
-                    for account in parsed.accounts {
-                        guard checkpoint() else { throw IngestError.stopped(path) }
-                        try reconciler.apply(account, ledger: &ledger, report: report)
+                    let batch = ledger.prefersPrefetch ? Self.prefetchBatch : 1
+                    for start in stride(from: 0, to: parsed.accounts.count, by: batch) {
+                        let accounts = parsed.accounts[start..<min(start + batch, parsed.accounts.count)]
+                        if batch > 1 { try reconciler.prefetch(Array(accounts), ledger: &ledger) }
+                        for account in accounts {
+                            guard checkpoint() else { throw IngestError.stopped(path) }
+                            try reconciler.apply(account, ledger: &ledger, report: report)
+                        }
                     }
                     summary = reconciler.summary
                 }
@@ -169,15 +177,33 @@ public final class Pipeline: Sendable {
                     for problem in CSVIssues.problems(for: header, headers: []) { try report(problem) }
                     var reconciler = AccountsReconciler(
                         placeholders: config.placeholderEmails, botPatterns: config.botPatterns)
-                    while let record = try reader.next() {
-                        guard checkpoint() else { throw IngestError.stopped(path) }
-                        if record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }), record.issues.isEmpty {
-                            continue
+                    // Read ahead in batches when the ledger looks up faster that way; problems
+                    // are still reported in line order.
+                    let batch = ledger.prefersPrefetch ? Self.prefetchBatch : 1
+                    var ahead: [(record: CSVRecord, account: AccountRecord?, problems: [Problem])] = []
+                    var done = false
+                    while !done {
+                        ahead.removeAll(keepingCapacity: true)
+                        while ahead.count < batch {
+                            guard let record = try reader.next() else {
+                                done = true
+                                break
+                            }
+                            if record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }), record.issues.isEmpty {
+                                continue
+                            }
+                            let (account, rowProblems) = layout.account(from: record, instance: instance)
+                            ahead.append((record, account, rowProblems))
                         }
-                        for problem in CSVIssues.problems(for: record, headers: layout.headers) { try report(problem) }
-                        let (account, rowProblems) = layout.account(from: record, instance: instance)
-                        for problem in rowProblems { try report(problem) }
-                        if let account { try reconciler.apply(account, ledger: &ledger, report: report) }
+                        if batch > 1 { try reconciler.prefetch(ahead.compactMap(\.account), ledger: &ledger) }
+                        for (record, account, rowProblems) in ahead {
+                            guard checkpoint() else { throw IngestError.stopped(path) }
+                            for problem in CSVIssues.problems(for: record, headers: layout.headers) {
+                                try report(problem)
+                            }
+                            for problem in rowProblems { try report(problem) }
+                            if let account { try reconciler.apply(account, ledger: &ledger, report: report) }
+                        }
                     }
                     summary = reconciler.summary
                 }

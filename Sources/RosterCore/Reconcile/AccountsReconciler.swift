@@ -26,6 +26,18 @@ public struct AccountsReconciler {
         self.botPatterns = botPatterns
     }
 
+    /// Has the ledger look up, in one go, the accounts and linking emails of the records about to
+    /// come to ``apply(_:ledger:report:)``.
+    public func prefetch<Ledger: RosterLedger>(_ records: [AccountRecord], ledger: inout Ledger) throws {
+        var emails: [String] = []
+        for record in records where ListSender.sender(in: record.displayName, email: record.email) == nil {
+            if case .address(let address) = EmailEvidence.classify(record.email, placeholders: placeholders) {
+                emails.append(address)
+            }
+        }
+        try ledger.prefetch(emails: emails, accounts: records.map(\.key))
+    }
+
     /// Applies one account, or reports why it can't be.
     public mutating func apply<Ledger: RosterLedger>(
         _ record: AccountRecord,

@@ -71,9 +71,22 @@ public protocol RosterLedger {
     /// `line` is the source line for the audit log.
     mutating func createPerson(name: String, primaryEmail: String?, isBot: Bool, line: Int) throws -> PersonID
     mutating func apply(_ change: Change, to person: PersonID, line: Int) throws
+
+    /// Whether lookups cost a round trip to a server, so that the reconcilers should name those of
+    /// the next rows ahead with ``prefetch(emails:accounts:)``.
+    var prefersPrefetch: Bool { get }
+
+    /// Looks up, in one go, the owners of these normalised emails and these accounts, for the rows
+    /// about to be reconciled: later lookups of them need no trip to the store. Answers stay right
+    /// as the rows change them.
+    mutating func prefetch(emails: [String], accounts: [AccountKey]) throws
 }
 
 extension RosterLedger {
+    public var prefersPrefetch: Bool { false }
+
+    public mutating func prefetch(emails: [String], accounts: [AccountKey]) throws {}
+
     public func isBot(_ person: PersonID) throws -> Bool? {
         try self.person(person)?.isBot
     }

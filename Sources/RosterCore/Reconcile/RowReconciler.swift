@@ -9,10 +9,18 @@ public protocol RowReconciler {
         _ record: CSVRecord, ledger: inout Ledger, report: (Problem) throws -> Void) throws
     /// Checks what needs every row, such as manager chains; nothing by default.
     mutating func finish(ledger: some RosterLedger, report: (Problem) throws -> Void) throws
+    /// Tells the ledger the lookups of these records, about to come one by one to
+    /// ``row(_:ledger:report:)`` (``RosterLedger/prefetch(emails:accounts:)``); nothing by default.
+    mutating func prefetch<Ledger: RosterLedger>(_ records: [CSVRecord], ledger: inout Ledger) throws
 }
 
 extension RowReconciler {
     public mutating func finish(ledger: some RosterLedger, report: (Problem) throws -> Void) throws {}
+
+    public mutating func prefetch<Ledger: RosterLedger>(_ records: [CSVRecord], ledger: inout Ledger) throws {}
+
+    /// How many records are read ahead for a ledger that prefers prefetching.
+    static var prefetchBatch: Int { 256 }
 
     /// Reads the header, then every record of `reader`, then finishes.
     ///
@@ -22,9 +30,23 @@ extension RowReconciler {
         checkpoint: () throws -> Void
     ) throws {
         guard try self.header(header, report: report) else { return }
-        while let record = try reader.next() {
-            try checkpoint()
-            try row(record, ledger: &ledger, report: report)
+        if ledger.prefersPrefetch {
+            var batch: [CSVRecord] = []
+            while true {
+                batch.removeAll(keepingCapacity: true)
+                while batch.count < Self.prefetchBatch, let record = try reader.next() { batch.append(record) }
+                if batch.isEmpty { break }
+                try prefetch(batch, ledger: &ledger)
+                for record in batch {
+                    try checkpoint()
+                    try row(record, ledger: &ledger, report: report)
+                }
+            }
+        } else {
+            while let record = try reader.next() {
+                try checkpoint()
+                try row(record, ledger: &ledger, report: report)
+            }
         }
         try finish(ledger: ledger, report: report)
     }

@@ -18,6 +18,8 @@ public struct UsersCSVReconciler {
     private var linked: [AccountKey: (line: Int, person: PersonID)] = [:]
     /// The managers this file sets, checked once every row is in.
     private var managers = ManagerCheck()
+    /// Rows parsed ahead by ``prefetch(_:ledger:)``, by line, for ``row(_:ledger:report:)``.
+    private var parsedAhead: [Int: (row: UsersRow?, problems: [Problem])] = [:]
 
     public init(config: RosterConfig) {
         self.config = config
@@ -47,13 +49,30 @@ public struct UsersCSVReconciler {
         if record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }), record.issues.isEmpty { return }
         summary.rows += 1
         var problems = CSVIssues.problems(for: record, headers: layout.headers)
-        let (parsed, rowProblems) = layout.row(from: record)
+        let (parsed, rowProblems) = parsedAhead.removeValue(forKey: record.line) ?? layout.row(from: record)
         problems += rowProblems
         if let parsed {
             try reconcile(parsed, ledger: &ledger, problems: &problems)
         }
         summary.problems += problems.count
         for problem in problems { try report(problem) }
+    }
+
+    /// Parses the records ahead and has the ledger look up their emails and accounts in one go.
+    public mutating func prefetch<Ledger: RosterLedger>(_ records: [CSVRecord], ledger: inout Ledger) throws {
+        guard let layout else { return }
+        parsedAhead.removeAll(keepingCapacity: true)
+        var emails: [String] = []
+        var accounts: [AccountKey] = []
+        for record in records {
+            let parsed = layout.row(from: record)
+            parsedAhead[record.line] = parsed
+            guard let row = parsed.row else { continue }
+            emails.append(row.email)
+            emails += row.otherEmails
+            accounts += row.accounts.map(\.0)
+        }
+        try ledger.prefetch(emails: emails, accounts: accounts)
     }
 
     private mutating func reconcile<Ledger: RosterLedger>(

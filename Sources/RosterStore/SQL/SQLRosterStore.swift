@@ -69,11 +69,14 @@ extension SQLRosterStore {
                     VALUES (?, ?, ?, 'applied', ?, ?, '') RETURNING id
                     """, args(file.sha256, file.fileName, file.kind, file.startedAt, file.startedAt), { $0.int64(0) })
             else { throw StoreError("The journal row of \(file.fileName) got no id") }
-            var ledger: any RosterLedger = try SQLLedger(db: db, ingestID: ingestID, now: file.startedAt)
+            let sqlLedger = try SQLLedger(db: db, ingestID: ingestID, now: file.startedAt)
+            var ledger: any RosterLedger = sqlLedger
             switch try body(&ledger) {
             case .reject:
                 return (ApplyResult.rejected, false)
             case .apply(let summary):
+                // Rows the ledger holds for a bulk insert; its copies share them.
+                try sqlLedger.sendAll()
                 try db.run(
                     "UPDATE ingest SET finishedAt = ?, kind = ?, summary = ? WHERE id = ?",
                     args(Timestamp.now(), summary.kind, summary.journalText, ingestID))

@@ -512,4 +512,39 @@ import Testing
         #expect(ann.name == "+1 Club")
         #expect(ann.attributes["team"] == "=Ops")
     }
+
+    /// A store that prefers to be told lookups ahead gets every email and account of the next
+    /// rows before they come, and the outcome is the same as row by row, also where a row
+    /// conflicts with one in an earlier batch.
+    @Test func rowsToldAheadInBatchesGiveTheSameOutcome() throws {
+        var lines = ["full_name,email,other_emails,integration:github"]
+        for index in 0..<700 {
+            switch index {
+            case 300: lines.append("Again,user5@example.com,,")  // an email given on an earlier batch's line
+            case 301: lines.append("Other,user301@example.com,user6@example.com,")  // an other email of an earlier row
+            case 520: lines.append("Taken,user520@example.com,,gh7")  // an account given on an earlier line
+            default: lines.append("User \(index),user\(index)@example.com,alt\(index)@example.org,gh\(index)")
+            }
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        func run(prefetching: Bool) throws -> (InMemoryLedger, IngestSummary, [Problem]) {
+            var ledger = InMemoryLedger()
+            ledger.seed("Known", "known@example.com")
+            ledger.prefetching = prefetching
+            let reader = CSVReader(source: BytesSource(Array(text.utf8)))
+            var reconciler = UsersCSVReconciler(config: RosterConfig())
+            var problems: [Problem] = []
+            let header = try #require(try reader.next())
+            try reconciler.run(
+                header: header, reader: reader, ledger: &ledger, report: { problems.append($0) }, checkpoint: {})
+            return (ledger, reconciler.summary, problems)
+        }
+        let (plain, plainSummary, plainProblems) = try run(prefetching: false)
+        let (told, toldSummary, toldProblems) = try run(prefetching: true)
+        #expect(plainProblems.map(\.line) == [302, 303, 522])
+        #expect(toldProblems == plainProblems)
+        #expect(toldSummary.peopleCreated == plainSummary.peopleCreated)
+        #expect(told.applied == plain.applied)
+        #expect(told.created.map(\.line) == plain.created.map(\.line))
+    }
 }

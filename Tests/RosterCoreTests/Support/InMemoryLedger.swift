@@ -25,6 +25,15 @@ struct InMemoryLedger: RosterLedger {
     /// Every change applied, in order; creations are listed as ``created``.
     var applied: [Applied] = []
     var created: [(id: PersonID, line: Int)] = []
+    /// Whether the ledger asks to be told lookups ahead, as a server store does.
+    var prefetching = false
+    private var told = Set<String>()
+
+    var prefersPrefetch: Bool { prefetching }
+
+    mutating func prefetch(emails: [String], accounts: [AccountKey]) throws {
+        told = Set(emails + accounts.map(\.description))
+    }
 
     /// Adds a person as if an earlier file had.
     @discardableResult
@@ -49,11 +58,13 @@ struct InMemoryLedger: RosterLedger {
     }
 
     func owner(ofEmail address: String) throws -> PersonID? {
-        people.values.first { $0.primaryEmail == address || $0.otherEmails.contains(address) }?.id
+        if prefetching, !told.contains(address) { throw Mismatch(description: "\(address) looked up untold") }
+        return people.values.first { $0.primaryEmail == address || $0.otherEmails.contains(address) }?.id
     }
 
     func account(_ key: AccountKey) throws -> AccountSnapshot? {
-        accounts[key]
+        if prefetching, !told.contains(key.description) { throw Mismatch(description: "\(key) looked up untold") }
+        return accounts[key]
     }
 
     func person(withEmail address: String) -> PersonSnapshot? {
