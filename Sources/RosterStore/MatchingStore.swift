@@ -31,6 +31,9 @@ public protocol MatchingStore: Sendable {
 
     func proposal(_ id: ProposalID) throws -> StoredProposal?
 
+    /// These proposals, in id order; unknown ids are left out.
+    func proposals(_ ids: [ProposalID]) throws -> [StoredProposal]
+
     /// Accepts an open proposal: merges its people into the survivor in one transaction.
     ///
     /// - Parameter survivor: Overrides the proposed survivor; must be one of the people.

@@ -404,6 +404,7 @@ struct StoppingStore: RosterStore {
     func markOrgUnitFilesPending(_ units: [String]) throws { try base.markOrgUnitFilesPending(units) }
     func forEachMatchPerson(_ each: (MatchPerson) throws -> Void) throws { try base.forEachMatchPerson(each) }
     func matchPeople(_ ids: [PersonID]) throws -> [MatchPerson] { try base.matchPeople(ids) }
+    func proposals(_ ids: [ProposalID]) throws -> [StoredProposal] { try base.proposals(ids) }
     func peopleChanged(sinceAudit: Int64) throws -> (people: Set<PersonID>, latestAudit: Int64) {
         try base.peopleChanged(sinceAudit: sinceAudit)
     }

@@ -131,13 +131,17 @@ public struct ProposalDesk: Sendable {
         // changed ones and those without a file are loaded again.
         var written = 0
         let open = (result.sync.opened + result.sync.updated + result.sync.unchanged).sorted()
-        for id in open where !malformed.contains(id) {
-            let name = "\(id).yaml"
-            guard changed.contains(id) || !stamps.exists(name), let proposal = try store.proposal(id),
-                proposal.status == .open
-            else { continue }
-            if try write(proposal, durable: false) { written += 1 }
-            stamps.record(name)
+        let due = open.filter { id in !malformed.contains(id) && (changed.contains(id) || !stamps.exists("\(id).yaml"))
+        }
+        // Read a few hundred proposals and their people at a time, not one by one.
+        for start in stride(from: 0, to: due.count, by: Self.readBatch) {
+            let proposals = try store.proposals(Array(due[start..<min(start + Self.readBatch, due.count)]))
+                .filter { $0.status == .open }
+            let people = try people(of: proposals)
+            for proposal in proposals {
+                if try write(proposal, people: people, durable: false) { written += 1 }
+                stamps.record("\(proposal.id).yaml")
+            }
         }
         if written > 0 { try AtomicFile.syncFileSystem(of: folder) }
         for (id, _) in result.sync.closed {
@@ -177,12 +181,17 @@ public struct ProposalDesk: Sendable {
         let (decided, malformed) = try applyFileDecisions(stamps: &stamps)
         var files = 0
         var open = Set<String>()
-        for proposal in try store.openProposals() where !malformed.contains(proposal.id) {
-            let name = "\(proposal.id).yaml"
-            open.insert(name)
-            if try write(proposal, durable: false) {
-                files += 1
-                stamps.record(name)
+        let proposals = try store.openProposals().filter { !malformed.contains($0.id) }
+        for start in stride(from: 0, to: proposals.count, by: Self.readBatch) {
+            let batch = proposals[start..<min(start + Self.readBatch, proposals.count)]
+            let people = try people(of: batch)
+            for proposal in batch {
+                let name = "\(proposal.id).yaml"
+                open.insert(name)
+                if try write(proposal, people: people, durable: false) {
+                    files += 1
+                    stamps.record(name)
+                }
             }
         }
         if files > 0 { try AtomicFile.syncFileSystem(of: folder) }
@@ -394,12 +403,28 @@ public struct ProposalDesk: Sendable {
     /// - Returns: Whether the file was written.
     @discardableResult
     func write(_ proposal: StoredProposal, durable: Bool = true) throws -> Bool {
-        let people = try store.matchPeople(proposal.draft.people)
+        try write(proposal, people: people(of: [proposal]), durable: durable)
+    }
+
+    /// Writes the open proposal's file from people read beforehand, unless it says the same already.
+    private func write(_ proposal: StoredProposal, people: [PersonID: MatchPerson], durable: Bool) throws -> Bool {
+        let people = proposal.draft.people.compactMap { people[$0] }
         let text = ProposalFile.render(proposal, people: people)
         let target = path(proposal.id)
         if let existing = FileManager.default.contents(atPath: target), existing == Data(text.utf8) { return false }
         try AtomicFile.write(target, bytes: Array(text.utf8), durable: durable)
         return true
+    }
+
+    /// How many proposals are read from the store at a time to write their files.
+    static let readBatch = 256
+
+    /// The people of these proposals, by id, read in one go.
+    private func people(of proposals: some Sequence<StoredProposal>) throws -> [PersonID: MatchPerson] {
+        var ids = Set<PersonID>()
+        for proposal in proposals { ids.formUnion(proposal.draft.people) }
+        let people = try store.matchPeople(ids.sorted())
+        return Dictionary(people.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Moves a decided or closed proposal to `decided/` with its outcome.

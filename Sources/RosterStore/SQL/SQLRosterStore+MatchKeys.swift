@@ -36,6 +36,24 @@ extension SQLRosterStore {
             // In key order, the table's B-tree only grows at its right edge; the index by person is
             // built afterwards in one sort rather than by a random insert per row.
             let sorted = zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 } ? keys : keys.sorted()
+            if Database.Session.prefersBatches {
+                // A server takes them fastest in bulk (PostgreSQL: COPY), a few thousand at a time
+                // to bound the memory of the rows as values.
+                // COPY has no ON CONFLICT: the same key of a person twice goes once.
+                var rows: [[SQLValue]] = []
+                var previous: MatchKeyEntry?
+                for entry in sorted where entry != previous {
+                    previous = entry
+                    rows.append([.integer(entry.storedHash), .integer(entry.person.rawValue)])
+                    if rows.count == 8192 {
+                        try db.insert(into: "matchKey", columns: ["hash", "personId"], rows: rows)
+                        rows.removeAll(keepingCapacity: true)
+                    }
+                }
+                try db.insert(into: "matchKey", columns: ["hash", "personId"], rows: rows)
+                try db.execute("CREATE INDEX matchKey_person ON matchKey(personId)")
+                return
+            }
             // Rows go in batches of many per statement: one round trip each on PostgreSQL, where a
             // statement per row made the index of 100,000 people take most of a minute.
             let batch = 256
@@ -79,11 +97,11 @@ extension SQLRosterStore {
                     "INSERT INTO matchKey (hash, personId) VALUES (?, ?) ON CONFLICT (hash, personId) DO NOTHING")
                 for (person, hashes) in keys.sorted(by: { $0.key < $1.key }) {
                     delete.bind(1, person.rawValue)
-                    try delete.run()
+                    try delete.enqueue()
                     for hash in hashes {
                         insert.bind(1, Int64(bitPattern: hash))
                         insert.bind(2, person.rawValue)
-                        try insert.run()
+                        try insert.enqueue()
                     }
                 }
             }
@@ -96,12 +114,20 @@ extension SQLRosterStore {
 
 extension StoreSQL {
     static func openProposals(_ db: some SQLSession, touching people: Set<PersonID>) throws -> [StoredProposal] {
-        guard !people.isEmpty else { return [] }
-        return try loadProposals(
-            db,
-            where: """
-                status = 'open' AND id IN (SELECT proposalId FROM mergeProposalPerson
-                    WHERE personId IN \(db.list(people.map(\.rawValue))))
-                """)
+        let ids = people.map(\.rawValue).sorted()
+        var found: [ProposalID: StoredProposal] = [:]
+        for start in stride(from: 0, to: ids.count, by: inListSize) {
+            let slice = ids[start..<min(start + inListSize, ids.count)]
+            for proposal in try loadProposals(
+                db,
+                where: """
+                    status = 'open' AND id IN (SELECT proposalId FROM mergeProposalPerson
+                        WHERE personId IN \(inList))
+                    """, inListArguments(slice))
+            {
+                found[proposal.id] = proposal
+            }
+        }
+        return found.values.sorted { $0.id < $1.id }
     }
 }

@@ -32,29 +32,56 @@ extension SQLRosterStore {
         }
     }
 
+    /// Reads the people a few hundred at a time, three queries for each batch: on a server a
+    /// query per person made writing the proposal files of a first pass take minutes.
     public func matchPeople(_ ids: [PersonID]) throws -> [MatchPerson] {
         try database.read { db in
-            // Prepared once for all the ids: compiling three statements per person cost more than
-            // running them (a refresh reads a few thousand people this way).
-            let person = try db.prepare("SELECT name, isBot FROM person WHERE id = ?")
-            let emails = try db.prepare("SELECT address FROM email WHERE personId = ? ORDER BY isPrimary DESC, address")
+            var people: [MatchPerson] = []
+            people.reserveCapacity(ids.count)
+            let person = try db.prepare("SELECT id, name, isBot FROM person WHERE id IN \(StoreSQL.inList)")
+            let emails = try db.prepare(
+                "SELECT personId, address FROM email WHERE personId IN \(StoreSQL.inList) ORDER BY personId, isPrimary DESC, address"
+            )
             let accounts = try db.prepare(
                 """
                 SELECT personId, integration, accountId, login, displayName, email, isBot, pinned
-                FROM account WHERE personId = ? ORDER BY integration, accountId
+                FROM account WHERE personId IN \(StoreSQL.inList) ORDER BY personId, integration, accountId
                 """)
-            var people: [MatchPerson] = []
-            for id in ids {
-                person.bind(1, id.rawValue)
-                guard var match = try person.first({ MatchPerson(id: id, name: $0.text(0), isBot: $0.bool(1)) })
-                else { continue }
-                emails.bind(1, id.rawValue)
-                match.emails = try emails.all { $0.text(0) }
-                accounts.bind(1, id.rawValue)
-                match.accounts = try accounts.all { StoreSQL.matchAccount($0).1 }
-                people.append(match)
+            let batch = StoreSQL.inListSize
+            for start in stride(from: 0, to: ids.count, by: batch) {
+                let slice = ids[start..<min(start + batch, ids.count)]
+                let arguments = StoreSQL.inListArguments(Set(slice).map(\.rawValue))
+                var found: [PersonID: MatchPerson] = [:]
+                found.reserveCapacity(slice.count)
+                person.bind(arguments)
+                try person.forEach { row in
+                    let id = PersonID(row.int64(0))
+                    found[id] = MatchPerson(id: id, name: row.text(1), isBot: row.bool(2))
+                }
+                emails.bind(arguments)
+                try emails.forEach { row in found[PersonID(row.int64(0))]?.emails.append(row.text(1)) }
+                accounts.bind(arguments)
+                try accounts.forEach { row in
+                    let (person, account) = StoreSQL.matchAccount(row)
+                    found[PersonID(person)]?.accounts.append(account)
+                }
+                people += slice.compactMap { found[$0] }
             }
             return people
+        }
+    }
+
+    /// These proposals, in id order; unknown ids are left out.
+    public func proposals(_ ids: [ProposalID]) throws -> [StoredProposal] {
+        try database.read { db in
+            var proposals: [StoredProposal] = []
+            let batch = StoreSQL.inListSize
+            for start in stride(from: 0, to: ids.count, by: batch) {
+                let slice = ids[start..<min(start + batch, ids.count)]
+                proposals += try StoreSQL.loadProposals(
+                    db, where: "id IN \(StoreSQL.inList)", StoreSQL.inListArguments(slice.map(\.rawValue)))
+            }
+            return proposals.sorted { $0.id < $1.id }
         }
     }
 
@@ -112,14 +139,14 @@ extension SQLRosterStore {
     }
 
     public func proposal(_ id: ProposalID) throws -> StoredProposal? {
-        try database.read { db in try StoreSQL.loadProposals(db, where: "id = \(id.rawValue)").first }
+        try database.read { db in try StoreSQL.loadProposals(db, where: "id = ?", [.integer(id.rawValue)]).first }
     }
 
     // MARK: - Decisions
 
     public func reject(_ id: ProposalID, decidedBy: String, now: String) throws -> StoredProposal {
         try database.write { db in
-            guard var proposal = try StoreSQL.loadProposals(db, where: "id = \(id.rawValue)").first else {
+            guard var proposal = try StoreSQL.loadProposals(db, where: "id = ?", [.integer(id.rawValue)]).first else {
                 throw StoreError("There is no proposal \(id). Run `roster proposals list` for the open ones.")
             }
             guard proposal.status == .open else {
@@ -147,7 +174,7 @@ extension SQLRosterStore {
 
     public func accept(_ id: ProposalID, survivor: PersonID?, decidedBy: String, now: String) throws -> MergeOutcome {
         try database.write { db in
-            guard let proposal = try StoreSQL.loadProposals(db, where: "id = \(id.rawValue)").first else {
+            guard let proposal = try StoreSQL.loadProposals(db, where: "id = ?", [.integer(id.rawValue)]).first else {
                 throw StoreError("There is no proposal \(id). Run `roster proposals list` for the open ones.")
             }
             guard proposal.status == .open else {
@@ -196,6 +223,23 @@ extension StoreSQL {
                 key: AccountKey(integration: row.text(1), accountID: row.text(2)), login: row[3], displayName: row[4],
                 email: row[5], isBot: row.bool(6), pinned: row.bool(7))
         )
+    }
+
+    /// How many values ``inList`` takes.
+    static let inListSize = 500
+
+    /// `(?, ?, …)` for an `IN` of up to ``inListSize`` values, always the same text so that one
+    /// prepared statement serves every call: a list inlined in the text left a prepared statement
+    /// behind for each call, for as long as the connection lived.
+    static let inList = "(" + Array(repeating: "?", count: inListSize).joined(separator: ", ") + ")"
+
+    /// The arguments of ``inList`` for up to ``inListSize`` values: the places left over repeat
+    /// the first value (or hold NULL, which matches nothing, when there is none).
+    static func inListArguments(_ values: some Collection<Int64>) -> [SQLValue] {
+        precondition(values.count <= inListSize)
+        var arguments = values.map { SQLValue.integer($0) }
+        arguments += repeatElement(arguments.first ?? .null, count: inListSize - arguments.count)
+        return arguments
     }
 
     /// Remembers a pair an admin rejected or took apart: never proposed again.
@@ -248,15 +292,7 @@ extension StoreSQL {
                     sync.updated.append(existing.id)
                 }
             } else {
-                guard
-                    let newID = try db.first(
-                        """
-                        INSERT INTO mergeProposal (status, peopleKey, survivor, confidence, evidence, flags, createdAt, updatedAt)
-                        VALUES ('open', '', 0, 0, '[]', '[]', ?, ?) RETURNING id
-                        """, args(now, now), { $0.int64(0) })
-                else { throw StoreError("A new proposal got no id") }
-                let id = ProposalID(newID)
-                try writeProposal(db, id: id, draft, now: now)
+                let id = try insertProposal(db, draft, now: now)
                 sync.opened.append(id)
             }
         }
@@ -275,12 +311,16 @@ extension StoreSQL {
         return sync
     }
 
-    static func loadProposals(_ db: some SQLSession, where condition: String) throws -> [StoredProposal] {
+    /// The proposals that meet `condition`, a constant text with `?` for `arguments` (a text
+    /// that changed with each call would leave a prepared statement behind each time).
+    static func loadProposals(_ db: some SQLSession, where condition: String, _ arguments: [SQLValue] = []) throws
+        -> [StoredProposal]
+    {
         try db.all(
             """
             SELECT id, status, peopleKey, survivor, confidence, evidence, flags, outcome, updatedAt
             FROM mergeProposal WHERE \(condition) ORDER BY id
-            """
+            """, arguments
         ) { row in
             let people = row.text(2).split(separator: ",").compactMap { PersonID(parsing: $0) }
             let draft = ProposalDraft(
@@ -292,22 +332,62 @@ extension StoreSQL {
         }
     }
 
+    /// A new open proposal. On a server its id comes from ``SQLSession/nextID(_:)`` and every
+    /// statement is sent without waiting (a first pass opens thousands).
+    private static func insertProposal(_ db: some SQLSession, _ draft: ProposalDraft, now: String) throws
+        -> ProposalID
+    {
+        let values = args(
+            draft.peopleKey, draft.survivor.rawValue, draft.confidence, encodeList(draft.evidence),
+            encodeList(draft.flags), now, now)
+        let id: ProposalID
+        if let newID = try db.nextID("mergeProposal") {
+            let insert = try db.prepare(
+                """
+                INSERT INTO mergeProposal (status, peopleKey, survivor, confidence, evidence, flags, createdAt, updatedAt, id)
+                VALUES ('open', ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            insert.bind(values + [.integer(newID)])
+            try insert.enqueue()
+            id = ProposalID(newID)
+        } else {
+            guard
+                let newID = try db.first(
+                    """
+                    INSERT INTO mergeProposal (status, peopleKey, survivor, confidence, evidence, flags, createdAt, updatedAt)
+                    VALUES ('open', ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                    """, values, { $0.int64(0) })
+            else { throw StoreError("A new proposal got no id") }
+            id = ProposalID(newID)
+        }
+        try insertProposalPeople(db, id: id, draft.people)
+        return id
+    }
+
     private static func writeProposal(_ db: some SQLSession, id: ProposalID, _ draft: ProposalDraft, now: String)
         throws
     {
-        try db.run(
+        let update = try db.prepare(
             """
             UPDATE mergeProposal SET peopleKey = ?, survivor = ?, confidence = ?, evidence = ?, flags = ?, updatedAt = ?
             WHERE id = ?
-            """,
+            """)
+        update.bind(
             args(
                 draft.peopleKey, draft.survivor.rawValue, draft.confidence, encodeList(draft.evidence),
                 encodeList(draft.flags), now, id.rawValue))
-        try db.run("DELETE FROM mergeProposalPerson WHERE proposalId = ?", [.integer(id.rawValue)])
+        try update.enqueue()
+        let delete = try db.prepare("DELETE FROM mergeProposalPerson WHERE proposalId = ?")
+        delete.bind(1, id.rawValue)
+        try delete.enqueue()
+        try insertProposalPeople(db, id: id, draft.people)
+    }
+
+    private static func insertProposalPeople(_ db: some SQLSession, id: ProposalID, _ people: [PersonID]) throws {
         let insert = try db.prepare("INSERT INTO mergeProposalPerson (proposalId, personId) VALUES (?, ?)")
-        for person in draft.people {
+        for person in people {
             insert.bind(args(id.rawValue, person.rawValue))
-            try insert.run()
+            try insert.enqueue()
         }
     }
 
