@@ -137,6 +137,7 @@ public final class Pipeline: Sendable {
                             guard checkpoint() else { throw IngestError.stopped(path) }
                             try reconciler.apply(account, ledger: &ledger, report: report)
                         }
+                        try ledger.flush()
                     }
                     summary = reconciler.summary
                 }
@@ -204,6 +205,7 @@ public final class Pipeline: Sendable {
                             for problem in rowProblems { try report(problem) }
                             if let account { try reconciler.apply(account, ledger: &ledger, report: report) }
                         }
+                        try ledger.flush()
                     }
                     summary = reconciler.summary
                 }

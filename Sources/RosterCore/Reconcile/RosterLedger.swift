@@ -80,12 +80,18 @@ public protocol RosterLedger {
     /// about to be reconciled: later lookups of them need no trip to the store. Answers stay right
     /// as the rows change them.
     mutating func prefetch(emails: [String], accounts: [AccountKey]) throws
+
+    /// Sends the changes held back so far, for the store to work on them while the next rows are
+    /// read; nothing by default.
+    mutating func flush() throws
 }
 
 extension RosterLedger {
     public var prefersPrefetch: Bool { false }
 
     public mutating func prefetch(emails: [String], accounts: [AccountKey]) throws {}
+
+    public mutating func flush() throws {}
 
     public func isBot(_ person: PersonID) throws -> Bool? {
         try self.person(person)?.isBot

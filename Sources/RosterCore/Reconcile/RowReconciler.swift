@@ -41,6 +41,7 @@ extension RowReconciler {
                     try checkpoint()
                     try row(record, ledger: &ledger, report: report)
                 }
+                try ledger.flush()
             }
         } else {
             while let record = try reader.next() {

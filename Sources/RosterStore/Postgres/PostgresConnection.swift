@@ -29,6 +29,8 @@ final class PostgresConnection: @unchecked Sendable {
     /// The identity values handed out in this transaction by table: the first and the last
     /// (``nextID(_:)``).
     private var allocated: [String: (first: Int64, last: Int64)] = [:]
+    /// The SQL of a COPY whose rows are sent and whose result is not read yet.
+    private var copyInFlight: String?
     /// Whether the open transaction holds the writers' advisory lock.
     private var holdsWriteLock = false
 
@@ -177,6 +179,7 @@ final class PostgresConnection: @unchecked Sendable {
         _ statement: Prepared, _ arguments: [String?], expecting: Int?, failure: (() -> String)?
     ) throws(StoreError) {
         if PQpipelineStatus(handle) == PQ_PIPELINE_OFF {
+            try finishCopy()
             guard PQenterPipelineMode(handle) == 1 else { throw error(nil, sql: statement.sql) }
         }
         let sent = withCStringPointers(arguments) { values in
@@ -197,6 +200,7 @@ final class PostgresConnection: @unchecked Sendable {
     ///   from what its statement expected; after an error PostgreSQL skipped the statements that
     ///   followed it, and the transaction is aborted.
     func drain() throws(StoreError) {
+        try finishCopy()
         guard PQpipelineStatus(handle) != PQ_PIPELINE_OFF else { return }
         let waiting = pending
         pending = []
@@ -241,6 +245,7 @@ final class PostgresConnection: @unchecked Sendable {
         PQreset(handle)
         prepared = [:]
         pending = []
+        copyInFlight = nil
         guard !isBroken else {
             let reason = Self.message(PQerrorMessage(handle)) ?? "libpq gave no reason"
             throw StoreError(
@@ -343,6 +348,20 @@ final class PostgresConnection: @unchecked Sendable {
         if failure == nil, !buffer.isEmpty { _ = putCopyData(buffer) }
         // Ending with an error message makes the server throw the rows away.
         _ = PQputCopyEnd(handle, failure == nil ? nil : "roster stopped the copy")
+        // The server stores the rows while the caller goes on; the result is read (and an error
+        // thrown) by the next use of the connection, at the latest before COMMIT.
+        copyInFlight = sql
+        if let failure {
+            try? finishCopy()
+            throw failure
+        }
+    }
+
+    /// Reads the result of the COPY in flight, if any.
+    private func finishCopy() throws(StoreError) {
+        guard let sql = copyInFlight else { return }
+        copyInFlight = nil
+        var failure: StoreError?
         while let result = PQgetResult(handle) {
             if failure == nil, PQresultStatus(result) != PGRES_COMMAND_OK { failure = error(result, sql: sql) }
             PQclear(result)

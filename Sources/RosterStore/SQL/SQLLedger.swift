@@ -393,17 +393,33 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
         try db.insert(into: "person", columns: PendingRows.personColumns, rows: pending.people)
         try db.insert(into: "email", columns: PendingRows.emailColumns, rows: pending.emails)
         try db.insert(into: "account", columns: PendingRows.accountColumns, rows: pending.accounts)
+        pending.sent += pending.people.count + pending.emails.count + pending.accounts.count
         pending.people.removeAll(keepingCapacity: true)
         pending.emails.removeAll(keepingCapacity: true)
         pending.accounts.removeAll(keepingCapacity: true)
     }
 
-    /// Sends every row still waiting, audit rows too: called before the transaction commits.
+    /// Sends the new rows of the batch just reconciled, so that the server stores them while the
+    /// next batch is read and parsed.
+    mutating func flush() throws {
+        try sendPendingRows()
+    }
+
+    /// Sends every row still waiting, audit rows too.
     func sendAll() throws {
         try sendPendingRows()
-        guard let pending, !pending.audit.isEmpty else { return }
+        guard let pending else { return }
         try db.insert(into: "audit", columns: PendingRows.auditColumns, rows: pending.audit)
         pending.audit.removeAll(keepingCapacity: true)
+    }
+
+    /// Sends every row still waiting, and after a large file has the planner sample the tables
+    /// it grew (the proposals pass reads them next): called once, before the transaction commits.
+    func finish() throws {
+        try sendAll()
+        if let pending, pending.sent >= PendingRows.statisticsThreshold {
+            try db.refreshStatistics(["person", "email", "account"])
+        }
     }
 
     private func audit(
@@ -446,6 +462,11 @@ final class PendingRows {
     var emails: [[SQLValue]] = []
     var accounts: [[SQLValue]] = []
     var audit: [[SQLValue]] = []
+    /// How many people, addresses and accounts were sent so far.
+    var sent = 0
+
+    /// New rows from which the planner's statistics are refreshed at the end of the file.
+    static let statisticsThreshold = 10_000
 
     var holdsRows: Bool { !people.isEmpty || !emails.isEmpty || !accounts.isEmpty }
 

@@ -32,13 +32,19 @@ extension SQLRosterStore {
         try database.write { db in
             // The marker first: until a pass is recorded against the new index, no refresh trusts it.
             try StoreSQL.saveMarker(db, OutputMarker.matchKeys, pending)
-            try db.execute("DROP INDEX IF EXISTS matchKey_person; DELETE FROM matchKey")
+            try db.execute("DROP INDEX IF EXISTS matchKey_person")
             // In key order, the table's B-tree only grows at its right edge; the index by person is
             // built afterwards in one sort rather than by a random insert per row.
             let sorted = zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 } ? keys : keys.sorted()
             if Database.Session.prefersBatches {
-                // A server takes them fastest in bulk (PostgreSQL: COPY), a few thousand at a time
-                // to bound the memory of the rows as values.
+                // A server takes them fastest in bulk (PostgreSQL: COPY) into a table without
+                // indexes, each index then built in one sort: TRUNCATE rather than DELETE of
+                // millions of rows, and the table stays locked to readers until commit.
+                try db.execute(
+                    """
+                    TRUNCATE matchKey;
+                    ALTER TABLE matchKey DROP CONSTRAINT IF EXISTS matchKey_pkey
+                    """)
                 // COPY has no ON CONFLICT: the same key of a person twice goes once.
                 var rows: [[SQLValue]] = []
                 var previous: MatchKeyEntry?
@@ -51,11 +57,13 @@ extension SQLRosterStore {
                     }
                 }
                 try db.insert(into: "matchKey", columns: ["hash", "personId"], rows: rows)
+                try db.execute("ALTER TABLE matchKey ADD CONSTRAINT matchKey_pkey PRIMARY KEY (hash, personId)")
                 try db.execute("CREATE INDEX matchKey_person ON matchKey(personId)")
+                try db.refreshStatistics(["matchKey"])
                 return
             }
-            // Rows go in batches of many per statement: one round trip each on PostgreSQL, where a
-            // statement per row made the index of 100,000 people take most of a minute.
+            try db.execute("DELETE FROM matchKey")
+            // Rows go in batches of many per statement: fewer statements to step.
             let batch = 256
             let many = try db.prepare(
                 "INSERT INTO matchKey (hash, personId) VALUES "

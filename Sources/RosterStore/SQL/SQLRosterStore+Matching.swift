@@ -268,6 +268,8 @@ extension StoreSQL {
             for person in proposal.draft.people { byPerson[person, default: []].append(index) }
         }
         var matched = Set<Int>()
+        // The rows of mergeProposalPerson to insert, after every proposal's old rows are deleted.
+        var members: [[SQLValue]] = []
         var byKey: [String: Int] = [:]
         for (index, proposal) in open.enumerated() { byKey[proposal.draft.peopleKey] = index }
         for draft in drafts {
@@ -287,15 +289,17 @@ extension StoreSQL {
                 if existing.draft == draft {
                     sync.unchanged.append(existing.id)
                 } else {
-                    try writeProposal(db, id: existing.id, draft, now: now)
+                    try writeProposal(db, id: existing.id, draft, now: now, members: &members)
                     open[index].draft = draft
                     sync.updated.append(existing.id)
                 }
             } else {
-                let id = try insertProposal(db, draft, now: now)
+                let id = try insertProposal(db, draft, now: now, members: &members)
                 sync.opened.append(id)
             }
+            if members.count >= 8192 { try insertMembers(db, &members) }
         }
+        try insertMembers(db, &members)
         for (index, proposal) in open.enumerated() where !matched.contains(index) {
             if let scope, !proposal.draft.people.contains(where: scope.contains) { continue }
             var reason = "the evidence no longer supports it"
@@ -334,9 +338,9 @@ extension StoreSQL {
 
     /// A new open proposal. On a server its id comes from ``SQLSession/nextID(_:)`` and every
     /// statement is sent without waiting (a first pass opens thousands).
-    private static func insertProposal(_ db: some SQLSession, _ draft: ProposalDraft, now: String) throws
-        -> ProposalID
-    {
+    private static func insertProposal(
+        _ db: some SQLSession, _ draft: ProposalDraft, now: String, members: inout [[SQLValue]]
+    ) throws -> ProposalID {
         let values = args(
             draft.peopleKey, draft.survivor.rawValue, draft.confidence, encodeList(draft.evidence),
             encodeList(draft.flags), now, now)
@@ -360,13 +364,13 @@ extension StoreSQL {
             else { throw StoreError("A new proposal got no id") }
             id = ProposalID(newID)
         }
-        try insertProposalPeople(db, id: id, draft.people)
+        addProposalPeople(id, draft.people, to: &members)
         return id
     }
 
-    private static func writeProposal(_ db: some SQLSession, id: ProposalID, _ draft: ProposalDraft, now: String)
-        throws
-    {
+    private static func writeProposal(
+        _ db: some SQLSession, id: ProposalID, _ draft: ProposalDraft, now: String, members: inout [[SQLValue]]
+    ) throws {
         let update = try db.prepare(
             """
             UPDATE mergeProposal SET peopleKey = ?, survivor = ?, confidence = ?, evidence = ?, flags = ?, updatedAt = ?
@@ -380,15 +384,18 @@ extension StoreSQL {
         let delete = try db.prepare("DELETE FROM mergeProposalPerson WHERE proposalId = ?")
         delete.bind(1, id.rawValue)
         try delete.enqueue()
-        try insertProposalPeople(db, id: id, draft.people)
+        addProposalPeople(id, draft.people, to: &members)
     }
 
-    private static func insertProposalPeople(_ db: some SQLSession, id: ProposalID, _ people: [PersonID]) throws {
-        let insert = try db.prepare("INSERT INTO mergeProposalPerson (proposalId, personId) VALUES (?, ?)")
-        for person in people {
-            insert.bind(args(id.rawValue, person.rawValue))
-            try insert.enqueue()
-        }
+    private static func insertMembers(_ db: some SQLSession, _ members: inout [[SQLValue]]) throws {
+        try db.insert(into: "mergeProposalPerson", columns: ["proposalId", "personId"], rows: members)
+        members.removeAll(keepingCapacity: true)
+    }
+
+    /// The people of a proposal as rows of `mergeProposalPerson`, inserted some thousands at a
+    /// time (in bulk on a server), always after the proposal's old rows are deleted.
+    private static func addProposalPeople(_ id: ProposalID, _ people: [PersonID], to rows: inout [[SQLValue]]) {
+        rows += people.map { [.integer(id.rawValue), .integer($0.rawValue)] }
     }
 
     static func close(

@@ -76,7 +76,7 @@ extension SQLRosterStore {
                 return (ApplyResult.rejected, false)
             case .apply(let summary):
                 // Rows the ledger holds for a bulk insert; its copies share them.
-                try sqlLedger.sendAll()
+                try sqlLedger.finish()
                 try db.run(
                     "UPDATE ingest SET finishedAt = ?, kind = ?, summary = ? WHERE id = ?",
                     args(Timestamp.now(), summary.kind, summary.journalText, ingestID))

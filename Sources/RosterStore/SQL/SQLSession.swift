@@ -52,6 +52,10 @@ public protocol SQLSession {
     /// - Parameters:
     ///   - table: a table of the store's schema; it and the columns are put into the SQL as they are.
     func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws
+
+    /// Has the engine sample these tables again for its planner, after a bulk load changed them
+    /// much; nothing by default.
+    func refreshStatistics(_ tables: [String]) throws
 }
 
 extension SQLSession {
@@ -71,6 +75,9 @@ extension SQLSession {
     }
 
     public static var prefersBatches: Bool { false }
+
+    /// SQLite plans from its indexes without samples.
+    public func refreshStatistics(_ tables: [String]) throws {}
 }
 
 extension SQLSession {
