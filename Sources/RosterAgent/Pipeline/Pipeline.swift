@@ -16,7 +16,7 @@ public import RosterStore
 /// in place and its sha256 is in the journal, so it is archived as "already applied".
 public final class Pipeline: Sendable {
     /// How many accounts are read ahead for a store that looks up faster in batches.
-    static let prefetchBatch = 256
+    static let prefetchBatch = 1024
 
     public let state: StateLayout
     public let config: RosterConfig

@@ -20,7 +20,7 @@ extension RowReconciler {
     public mutating func prefetch<Ledger: RosterLedger>(_ records: [CSVRecord], ledger: inout Ledger) throws {}
 
     /// How many records are read ahead for a ledger that prefers prefetching.
-    static var prefetchBatch: Int { 256 }
+    static var prefetchBatch: Int { 1024 }
 
     /// Reads the header, then every record of `reader`, then finishes.
     ///

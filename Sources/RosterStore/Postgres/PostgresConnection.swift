@@ -318,24 +318,18 @@ final class PostgresConnection: @unchecked Sendable {
             for (index, value) in row.enumerated() {
                 if index > 0 { buffer.append(UInt8(ascii: "\t")) }
                 switch value {
-                case .null: buffer += [UInt8(ascii: "\\"), UInt8(ascii: "N")]
-                case .integer(let integer): buffer += String(integer).utf8
-                case .real(let real): buffer += PostgresStatement.text(real).utf8
+                case .null:
+                    buffer.append(UInt8(ascii: "\\"))
+                    buffer.append(UInt8(ascii: "N"))
+                case .integer(let integer): buffer.append(contentsOf: String(integer).utf8)
+                case .real(let real): buffer.append(contentsOf: PostgresStatement.text(real).utf8)
                 case .boolean(let boolean): buffer.append(UInt8(ascii: boolean ? "t" : "f"))
                 case .text(let text):
-                    for byte in text.utf8 {
-                        switch byte {
-                        case 0:
-                            failure = StoreError(
-                                "PostgreSQL can't store text that contains a NUL character; nothing was written.",
-                                cause: "SQL: \(sql)")
-                            break rows
-                        case UInt8(ascii: "\\"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-                        case UInt8(ascii: "\t"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-                        case UInt8(ascii: "\n"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-                        case UInt8(ascii: "\r"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-                        default: buffer.append(byte)
-                        }
+                    guard Self.appendCopyText(text, to: &buffer) else {
+                        failure = StoreError(
+                            "PostgreSQL can't store text that contains a NUL character; nothing was written.",
+                            cause: "SQL: \(sql)")
+                        break rows
                     }
                 }
             }
@@ -367,6 +361,35 @@ final class PostgresConnection: @unchecked Sendable {
             PQclear(result)
         }
         if let failure { throw failure }
+    }
+
+    /// Appends `text` in COPY's text format: backslash, tab, newline and carriage return escaped,
+    /// the bytes copied as they are when it holds none of them (most text).
+    ///
+    /// - Returns: false when the text holds a NUL character, which PostgreSQL can't store.
+    private static func appendCopyText(_ text: String, to buffer: inout [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let special = bytes.contains { byte in
+                byte == 0 || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+                    || byte == UInt8(ascii: "\r")
+            }
+            guard special else {
+                buffer.append(contentsOf: bytes)
+                return true
+            }
+            for byte in bytes {
+                switch byte {
+                case 0: return false
+                case UInt8(ascii: "\\"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                case UInt8(ascii: "\t"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case UInt8(ascii: "\n"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case UInt8(ascii: "\r"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                default: buffer.append(byte)
+                }
+            }
+            return true
+        }
     }
 
     private func putCopyData(_ bytes: [UInt8]) -> Bool {
@@ -477,7 +500,7 @@ private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<Uns
 
 /// Calls `body` with C strings for `values` (NULL for nil), all copied into one buffer.
 func withCStringPointers<R>(_ values: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
-    var storage: [CChar] = []
+    var storage: [UInt8] = []
     var offsets: [Int] = []
     offsets.reserveCapacity(values.count)
     for value in values {
@@ -486,11 +509,13 @@ func withCStringPointers<R>(_ values: [String?], _ body: (UnsafePointer<UnsafePo
             continue
         }
         offsets.append(storage.count)
-        storage.append(contentsOf: value.utf8.map { CChar(bitPattern: $0) })
+        storage.append(contentsOf: value.utf8)
         storage.append(0)
     }
-    return storage.withUnsafeBufferPointer { buffer in
-        let pointers: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : buffer.baseAddress! + $0 }
-        return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+    return storage.withUnsafeBufferPointer { bytes in
+        bytes.withMemoryRebound(to: CChar.self) { buffer in
+            let pointers: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : buffer.baseAddress! + $0 }
+            return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+        }
     }
 }

@@ -3,8 +3,9 @@
 ///
 /// The store's SQL is written once, in the dialect both engines share: `?` placeholders (numbered
 /// for PostgreSQL when prepared), `TRUE`/`FALSE`, `ON CONFLICT … DO UPDATE|NOTHING` for upserts,
-/// `RETURNING id` for new rows, integer lists inlined with ``SQLSession/list(_:)``. What differs
-/// (schema, migrations, locking, connections) stays in each engine's own files.
+/// `RETURNING id` for new rows, `IN` lists as a fixed set of placeholders (`StoreSQL.inList`).
+/// What differs (schema, migrations, locking, connections) stays in each engine's own files; what
+/// a server does faster in batches (``SQLSession/prefersBatches``) is asked through this layer.
 public protocol SQLDatabase: Sendable {
     associatedtype Session: SQLSession
 
@@ -114,12 +115,6 @@ extension SQLSession {
         -> [T]
     {
         try all(sql, arguments) { row in T.read(row, 0) }
-    }
-
-    /// Integers as an SQL list, `(1,2,3)`, to inline in `IN`: integers can't inject anything, and
-    /// one statement serves any number of them on both engines.
-    public func list(_ values: some Sequence<Int64>) -> String {
-        "(" + values.map(String.init).joined(separator: ",") + ")"
     }
 }
 
