@@ -149,6 +149,15 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
 
     var prefersPrefetch: Bool { Session.prefersBatches }
 
+    /// Keeps a prefetched answer right; nothing when the ledger doesn't prefetch.
+    private mutating func noteOwner(_ address: String, _ person: PersonID) {
+        if pending != nil { knownOwners[address] = person }
+    }
+
+    private mutating func forgetAccount(_ key: AccountKey) {
+        if pending != nil { knownAccounts.removeValue(forKey: key) }
+    }
+
     mutating func prefetch(emails: [String], accounts: [AccountKey]) throws {
         try sendPendingRows()
         knownOwners.removeAll(keepingCapacity: true)
@@ -248,7 +257,7 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
             try insertOrPromotePrimary.enqueue(expecting: 1) {
                 "\(primaryEmail) belongs to another person; the plan should have caught it"
             }
-            knownOwners[primaryEmail] = id
+            noteOwner(primaryEmail, id)
         }
         try audit(line: line, action: "person.create", person: id, subject: primaryEmail, before: nil, after: name)
         return id
@@ -301,17 +310,17 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
             try insertOrPromotePrimary.enqueue(expecting: 1) {
                 "\(address) belongs to another person than \(person); the plan should have caught it"
             }
-            knownOwners[address] = person
+            noteOwner(address, person)
             try audit(
                 line: line, action: "email.primary", person: person, subject: address, before: previous, after: address)
         case .addEmail(let address):
             insertEmail.bind(1, address)
             insertEmail.bind(2, id)
             try insertEmail.enqueue()
-            knownOwners[address] = person
+            noteOwner(address, person)
             try audit(line: line, action: "email.add", person: person, subject: address, before: nil, after: address)
         case .linkAccount(let key, let from):
-            knownAccounts.removeValue(forKey: key)
+            forgetAccount(key)
             if let from {
                 moveAccount.bind(1, id)
                 moveAccount.bind(2, key.integration)
@@ -330,7 +339,7 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
                     after: person.description)
             }
         case .createAccount(let key, let fields):
-            knownAccounts.removeValue(forKey: key)
+            forgetAccount(key)
             insertFullAccount.bind(1, key.integration)
             insertFullAccount.bind(2, key.accountID)
             bindFields(insertFullAccount, fields, from: 3)
@@ -340,7 +349,7 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
                 line: line, action: "account.create", person: person, subject: key.description, before: nil,
                 after: person.description)
         case .updateAccount(let key, let from, let to):
-            knownAccounts.removeValue(forKey: key)
+            forgetAccount(key)
             bindFields(updateAccountFields, to, from: 1)
             updateAccountFields.bind(6, key.integration)
             updateAccountFields.bind(7, key.accountID)
@@ -349,7 +358,7 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
                 line: line, action: "account.update", person: person, subject: key.description,
                 before: from.map { Self.describe($0) }, after: Self.describe(to))
         case .relinkAccount(let key, let from):
-            knownAccounts.removeValue(forKey: key)
+            forgetAccount(key)
             relinkAccountStatement.bind(1, id)
             relinkAccountStatement.bind(2, key.integration)
             relinkAccountStatement.bind(3, key.accountID)
