@@ -17,6 +17,7 @@ url=$(scripts/pg-test-server.sh start "$work/pg")
 cleanup() {
     kill "${east:-0}" "${west:-0}" 2>/dev/null || true
     wait 2>/dev/null || true
+    [ -n "${KEEP_LOGS:-}" ] && cp "$work/east.log" "$work/west.log" "$KEEP_LOGS"/ 2>/dev/null
     scripts/pg-test-server.sh stop "$work/pg" >/dev/null 2>&1 || true
     rm -rf "$work"
 }

@@ -156,5 +156,14 @@ struct StoreMatchingTests {
         let keys = try store.matchKeys(of: [a, b])
         #expect(keys[a]?.count == 300)
         #expect(Set(keys[b] ?? []) == Set(entries.filter { $0.person == b }.map(\.hash)))
+        // Holders of more blocks than one batch reads, each cut to its own limit; unknown blocks empty.
+        let hashes = (0..<300).map { UInt64($0) &* 0x9E37_79B9_7F4A_7C15 }
+        let unknown: [UInt64] = [1, 2]
+        let firstTwo = [a, b].sorted()
+        func limit(_ hash: UInt64) -> Int { hash % 2 == 0 ? 1 : 2 }
+        let holders = try store.matchKeyHolders(hashes + unknown + hashes.prefix(3), atMost: limit)
+        var expected: [UInt64: [PersonID]] = [1: [], 2: []]
+        for hash in hashes { expected[hash] = Array(firstTwo.prefix(limit(hash))) }
+        #expect(holders == expected)
     }
 }

@@ -4,6 +4,20 @@ extension SQLRosterStore {
     public func matchKeys(of people: [PersonID]) throws -> [PersonID: [UInt64]] {
         try database.read { db in
             var keys: [PersonID: [UInt64]] = [:]
+            if Database.Session.prefersBatches {
+                // A round trip per person made a refresh after another host's large file take
+                // minutes: a few hundred people per query instead.
+                let statement = try db.prepare(
+                    "SELECT personId, hash FROM matchKey WHERE personId IN \(StoreSQL.inList) ORDER BY personId, hash")
+                let ids = Array(Set(people.map(\.rawValue))).sorted()
+                for start in stride(from: 0, to: ids.count, by: StoreSQL.inListSize) {
+                    statement.bind(StoreSQL.inListArguments(ids[start..<min(start + StoreSQL.inListSize, ids.count)]))
+                    try statement.forEach { row in
+                        keys[PersonID(row.int64(0)), default: []].append(UInt64(bitPattern: row.int64(1)))
+                    }
+                }
+                return keys
+            }
             let statement = try db.prepare("SELECT hash FROM matchKey WHERE personId = ?")
             for person in people {
                 statement.bind(1, person.rawValue)
@@ -18,6 +32,44 @@ extension SQLRosterStore {
         try database.read { db in
             var holders: [UInt64: [PersonID]] = [:]
             holders.reserveCapacity(hashes.count)
+            if Database.Session.prefersBatches {
+                // A few hundred blocks per query, each read up to the largest limit of its batch
+                // and cut to its own (PostgreSQL's LATERAL: only engines that prefer batches run
+                // this; SQLite has no round trip to save).
+                let batch = 256
+                let statement = try db.prepare(
+                    """
+                    SELECT h.hash, m.personId
+                    FROM (VALUES \(Array(repeating: "(CAST(? AS BIGINT))", count: batch).joined(separator: ", "))) AS h(hash)
+                    CROSS JOIN LATERAL (
+                        SELECT personId FROM matchKey WHERE matchKey.hash = h.hash ORDER BY personId LIMIT ?
+                    ) AS m
+                    ORDER BY h.hash, m.personId
+                    """)
+                let unique = Array(Set(hashes))
+                for start in stride(from: 0, to: unique.count, by: batch) {
+                    let slice = unique[start..<min(start + batch, unique.count)]
+                    var most = 0
+                    for (index, hash) in slice.enumerated() {
+                        statement.bind(Int32(index + 1), Int64(bitPattern: hash))
+                        holders[hash] = []
+                        most = max(most, limit(hash))
+                    }
+                    // Places left over repeat the first block; its rows come twice and go once.
+                    for index in slice.count..<batch {
+                        statement.bind(Int32(index + 1), Int64(bitPattern: slice.first!))
+                    }
+                    statement.bind(Int32(batch + 1), Int64(most))
+                    try statement.forEach { row in
+                        let hash = UInt64(bitPattern: row.int64(0))
+                        let person = PersonID(row.int64(1))
+                        if holders[hash]?.last != person, holders[hash, default: []].count < limit(hash) {
+                            holders[hash, default: []].append(person)
+                        }
+                    }
+                }
+                return holders
+            }
             let statement = try db.prepare("SELECT personId FROM matchKey WHERE hash = ? ORDER BY personId LIMIT ?")
             for hash in hashes where holders[hash] == nil {
                 statement.bind(1, Int64(bitPattern: hash))
