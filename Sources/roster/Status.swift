@@ -19,6 +19,6 @@ struct Status: ParsableCommand {
             printError("\(error)")
             throw ExitCode(70)
         }
-        print(status.text(state: layout.root))
+        print(status.text(store: layout.store))
     }
 }

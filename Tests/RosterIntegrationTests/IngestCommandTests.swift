@@ -33,6 +33,7 @@ struct IngestCommandTests {
 
         let status = try roster.run(["status"])
         #expect(status.status == 0)
+        #expect(status.stdout.hasPrefix("Roster store: state/roster.sqlite\n"), "\(status.stdout)")
         #expect(status.stdout.contains("People:                3"))
         #expect(status.stdout.contains("github: 3"))
         #expect(status.stdout.contains("Files applied:         1"))

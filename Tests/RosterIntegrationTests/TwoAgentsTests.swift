@@ -88,6 +88,7 @@ struct TwoAgentsTests {
         let runner = try RosterRunner()
         defer { runner.cleanUp() }
         let status = try runner.run(["status", "--store", server.url, "--state", "status"])
+        #expect(status.stdout.hasPrefix("Roster store: \(server.url)\n"), "\(status.stdout)")
         let applied = status.stdout.split(separator: "\n").first { $0.hasPrefix("Files applied:") }
         #expect(applied?.split(separator: " ").last.map(String.init) == "\(distinct.count)", "\(status.stdout)")
 

@@ -9,8 +9,9 @@ public struct StoreStatusView {
         self.status = status
     }
 
-    public func text(state: String) -> String {
-        var lines = ["Roster store: \(state)/roster.sqlite"]
+    /// - Parameter store: Where the store is: its SQLite file or its PostgreSQL URL.
+    public func text(store: StoreLocation) -> String {
+        var lines = ["Roster store: \(store)"]
         lines.append("People:                \(status.people)")
         lines.append("People without email:  \(status.peopleWithoutEmail)")
         if status.accountsByIntegration.isEmpty {

@@ -155,15 +155,25 @@ extension SQLRosterStore {
                 let delete = try db.prepare("DELETE FROM matchKey WHERE personId = ?")
                 let insert = try db.prepare(
                     "INSERT INTO matchKey (hash, personId) VALUES (?, ?) ON CONFLICT (hash, personId) DO NOTHING")
+                // On a server the new keys go in one COPY after every person's old ones are
+                // deleted (each person's keys are distinct, so nothing conflicts).
+                var rows: [[SQLValue]] = []
                 for (person, hashes) in keys.sorted(by: { $0.key < $1.key }) {
                     delete.bind(1, person.rawValue)
                     try delete.enqueue()
+                    if Database.Session.prefersBatches {
+                        for hash in Set(hashes) {
+                            rows.append([.integer(Int64(bitPattern: hash)), .integer(person.rawValue)])
+                        }
+                        continue
+                    }
                     for hash in hashes {
                         insert.bind(1, Int64(bitPattern: hash))
                         insert.bind(2, person.rawValue)
                         try insert.enqueue()
                     }
                 }
+                try db.insert(into: "matchKey", columns: ["hash", "personId"], rows: rows)
             }
             let sync = try StoreSQL.syncProposals(db, drafts, scope: scope, now: now)
             try StoreSQL.saveMarker(db, OutputMarker.matchKeys, marker)
