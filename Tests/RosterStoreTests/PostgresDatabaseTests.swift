@@ -261,6 +261,9 @@ struct PostgresDatabaseTests {
     }
 
     @Test func copiedRowsReadBackAsTheyWere() throws {
+        let few: [[SQLValue]] = [
+            [.text("few\\n"), .integer(1), .real(0.5), .boolean(true)], [.null, .null, .null, .null],
+        ]
         let texts = [
             "", "plain", "tab\there", "line\nbreak", "carriage\rreturn", #"back\slash"#, #"\N"#, "Zoë 中文 🎉",
             "quote ' \" ?", #"\."#, "trailing\\",
@@ -270,8 +273,11 @@ struct PostgresDatabaseTests {
         }
         rows.append([.null, .integer(.max), .real(-.infinity), .null])
         rows.append([.text("min"), .integer(.min), .null, .boolean(false)])
+        // Enough rows for a COPY; then a few, which go as pipelined inserts.
+        rows += (0..<PostgresSession.copyThreshold).map { [.text("row \($0)\tx"), .integer(Int64($0)), .null, .null] }
         try database.write { session in
             try session.insert(into: "item", columns: ["name", "count", "ratio", "active"], rows: rows)
+            try session.insert(into: "item", columns: ["name", "count", "ratio", "active"], rows: few)
         }
         let read = try database.read { session in
             try session.all("SELECT name, count, ratio, active FROM item ORDER BY id") { row in
@@ -281,7 +287,7 @@ struct PostgresDatabaseTests {
                 ]
             }
         }
-        #expect(read == rows)
+        #expect(read == rows + few)
     }
 
     @Test func aCopyThatFailsWritesNothing() throws {

@@ -15,9 +15,25 @@ public struct PostgresSession: SQLSession {
 
     public static var prefersBatches: Bool { true }
 
-    /// One `COPY … FROM STDIN` (``PostgresConnection/copy(into:columns:rows:)``).
+    /// Below this many rows, inserts are pipelined rather than copied.
+    static let copyThreshold = 32
+
+    /// One `COPY … FROM STDIN` (``PostgresConnection/copy(into:columns:rows:)``); a few rows go as
+    /// pipelined inserts instead, since a COPY's fixed cost (its own statement, a round trip to
+    /// start it) outweighs them: the files of a few rows that agents take one after another.
     public func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
-        try connection.copy(into: table, columns: columns, rows: rows)
+        guard rows.count < Self.copyThreshold else {
+            try connection.copy(into: table, columns: columns, rows: rows)
+            return
+        }
+        guard !rows.isEmpty else { return }
+        let statement = try prepare(
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
+                + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")")
+        for row in rows {
+            statement.bind(row)
+            try statement.enqueue()
+        }
     }
 
     /// `ANALYZE`: right after a bulk load the planner has no statistics (autovacuum samples a
