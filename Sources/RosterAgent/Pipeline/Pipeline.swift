@@ -15,9 +15,6 @@ public import RosterStore
 /// report written and the input moved to `archive/`. After a crash in between, the input is still
 /// in place and its sha256 is in the journal, so it is archived as "already applied".
 public final class Pipeline: Sendable {
-    /// How many accounts are read ahead for a store that looks up faster in batches.
-    static let prefetchBatch = 1024
-
     public let state: StateLayout
     public let config: RosterConfig
     public let store: any RosterStore
@@ -129,7 +126,7 @@ public final class Pipeline: Sendable {
                     for problem in parsed.problems { try report(problem) }
                     var reconciler = AccountsReconciler(
                         placeholders: config.placeholderEmails, botPatterns: config.botPatterns)
-                    let batch = ledger.prefersPrefetch ? Self.prefetchBatch : 1
+                    let batch = ledger.prefersPrefetch ? LedgerPrefetch.rows : 1
                     for start in stride(from: 0, to: parsed.accounts.count, by: batch) {
                         let accounts = parsed.accounts[start..<min(start + batch, parsed.accounts.count)]
                         if batch > 1 { try reconciler.prefetch(Array(accounts), ledger: &ledger) }
@@ -180,7 +177,7 @@ public final class Pipeline: Sendable {
                         placeholders: config.placeholderEmails, botPatterns: config.botPatterns)
                     // Read ahead in batches when the ledger looks up faster that way; problems
                     // are still reported in line order.
-                    let batch = ledger.prefersPrefetch ? Self.prefetchBatch : 1
+                    let batch = ledger.prefersPrefetch ? LedgerPrefetch.rows : 1
                     var ahead: [(record: CSVRecord, account: AccountRecord?, problems: [Problem])] = []
                     var done = false
                     while !done {

@@ -55,6 +55,12 @@ public enum Change: Sendable, Equatable {
     case setAttribute(key: String, from: String?, to: String?)
 }
 
+/// How many rows the reconcilers read ahead for a ledger that prefers prefetching
+/// (``RosterLedger/prefersPrefetch``).
+public enum LedgerPrefetch {
+    public static let rows = 1024
+}
+
 /// The store as reconciliation sees it inside the transaction of one file.
 ///
 /// Reconciliation plans against this protocol and applies each row's changes before planning the

@@ -19,9 +19,6 @@ extension RowReconciler {
 
     public mutating func prefetch<Ledger: RosterLedger>(_ records: [CSVRecord], ledger: inout Ledger) throws {}
 
-    /// How many records are read ahead for a ledger that prefers prefetching.
-    static var prefetchBatch: Int { 1024 }
-
     /// Reads the header, then every record of `reader`, then finishes.
     ///
     /// - Parameter checkpoint: Called before each record; throws to abandon the file.
@@ -34,7 +31,7 @@ extension RowReconciler {
             var batch: [CSVRecord] = []
             while true {
                 batch.removeAll(keepingCapacity: true)
-                while batch.count < Self.prefetchBatch, let record = try reader.next() { batch.append(record) }
+                while batch.count < LedgerPrefetch.rows, let record = try reader.next() { batch.append(record) }
                 if batch.isEmpty { break }
                 try prefetch(batch, ledger: &ledger)
                 for record in batch {

@@ -22,17 +22,10 @@ public struct PostgresSession: SQLSession {
     /// pipelined inserts instead, since a COPY's fixed cost (its own statement, a round trip to
     /// start it) outweighs them: the files of a few rows that agents take one after another.
     public func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
-        guard rows.count < Self.copyThreshold else {
+        if rows.count < Self.copyThreshold {
+            try insertRowByRow(into: table, columns: columns, rows: rows)
+        } else {
             try connection.copy(into: table, columns: columns, rows: rows)
-            return
-        }
-        guard !rows.isEmpty else { return }
-        let statement = try prepare(
-            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
-                + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")")
-        for row in rows {
-            statement.bind(row)
-            try statement.enqueue()
         }
     }
 

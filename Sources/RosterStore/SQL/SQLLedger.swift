@@ -15,7 +15,7 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
     let ingestID: Int64?
     let now: String
 
-    /// How many keys one prefetch statement takes.
+    /// How many accounts one prefetch statement takes (emails take ``StoreSQL/inListSize``).
     static var prefetchBatch: Int { 256 }
 
     /// Owners (nil: nobody) of the emails prefetched for the coming rows, kept right as rows change them.
@@ -60,7 +60,7 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
             prefetchOwners = try db.prepare(
                 """
                 SELECT email.address, email.personId, person.isBot FROM email JOIN person ON person.id = email.personId
-                WHERE email.address IN (\(Array(repeating: "?", count: batch).joined(separator: ", ")))
+                WHERE email.address IN \(StoreSQL.inList)
                 """)
             prefetchAccounts = try db.prepare(
                 """
@@ -163,16 +163,11 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
         knownOwners.removeAll(keepingCapacity: true)
         knownBots.removeAll(keepingCapacity: true)
         knownAccounts.removeAll(keepingCapacity: true)
-        let batch = Self.prefetchBatch
         if let prefetchOwners {
             let emails = Array(Set(emails))
-            for start in stride(from: 0, to: emails.count, by: batch) {
-                let slice = emails[start..<min(start + batch, emails.count)]
-                // Unused places repeat the first address: one prepared statement serves every batch.
-                for index in 0..<batch {
-                    prefetchOwners.bind(
-                        Int32(index + 1), index < slice.count ? slice[slice.startIndex + index] : slice.first)
-                }
+            for start in stride(from: 0, to: emails.count, by: StoreSQL.inListSize) {
+                let slice = emails[start..<min(start + StoreSQL.inListSize, emails.count)]
+                prefetchOwners.bind(StoreSQL.inListArguments(slice.map { SQLValue.text($0) }))
                 for address in slice { knownOwners[address] = .some(nil) }
                 try prefetchOwners.forEach { row in
                     let owner = PersonID(row.int64(1))
@@ -182,6 +177,7 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
             }
         }
         if let prefetchAccounts {
+            let batch = Self.prefetchBatch
             let keys = Array(Set(accounts))
             for start in stride(from: 0, to: keys.count, by: batch) {
                 let slice = keys[start..<min(start + batch, keys.count)]
@@ -276,18 +272,10 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
                     line: line, action: "email.add", person: person, subject: address, before: nil, after: address)
                 return
             case .linkAccount(let key, nil):
-                knownAccounts.removeValue(forKey: key)
-                pending.accounts.append(PendingRows.account(key, nil, person: id, pinned: true))
-                try audit(
-                    line: line, action: "account.link", person: person, subject: key.description, before: nil,
-                    after: person.description)
+                try holdAccount(key, nil, pinned: true, action: "account.link", person: person, line: line)
                 return
             case .createAccount(let key, let fields):
-                knownAccounts.removeValue(forKey: key)
-                pending.accounts.append(PendingRows.account(key, fields, person: id, pinned: false))
-                try audit(
-                    line: line, action: "account.create", person: person, subject: key.description, before: nil,
-                    after: person.description)
+                try holdAccount(key, fields, pinned: false, action: "account.create", person: person, line: line)
                 return
             default:
                 try sendPendingRows()
@@ -393,6 +381,17 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
     static func describe(_ fields: AccountFields) -> String {
         "login=\(fields.login ?? "") name=\(fields.displayName ?? "") email=\(fields.email ?? "") "
             + "status=\(fields.status)\(fields.isBot ? " bot" : "")"
+    }
+
+    /// Holds a new account for the bulk insert, with its audit row.
+    private mutating func holdAccount(
+        _ key: AccountKey, _ fields: AccountFields?, pinned: Bool, action: String, person: PersonID, line: Int
+    ) throws {
+        forgetAccount(key)
+        pending?.accounts.append(PendingRows.account(key, fields, person: person.rawValue, pinned: pinned))
+        try audit(
+            line: line, action: action, person: person, subject: key.description, before: nil,
+            after: person.description)
     }
 
     /// Sends the new people, addresses and accounts waiting in ``pending``, in that order (each

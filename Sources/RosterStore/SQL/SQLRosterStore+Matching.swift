@@ -236,10 +236,12 @@ extension StoreSQL {
     /// The arguments of ``inList`` for up to ``inListSize`` values: the places left over repeat
     /// the first value (or hold NULL, which matches nothing, when there is none).
     static func inListArguments(_ values: some Collection<Int64>) -> [SQLValue] {
+        inListArguments(values.map { SQLValue.integer($0) })
+    }
+
+    static func inListArguments(_ values: [SQLValue]) -> [SQLValue] {
         precondition(values.count <= inListSize)
-        var arguments = values.map { SQLValue.integer($0) }
-        arguments += repeatElement(arguments.first ?? .null, count: inListSize - arguments.count)
-        return arguments
+        return values + repeatElement(values.first ?? .null, count: inListSize - values.count)
     }
 
     /// Remembers a pair an admin rejected or took apart: never proposed again.

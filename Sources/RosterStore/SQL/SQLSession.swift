@@ -65,13 +65,19 @@ extension SQLSession {
     /// A prepared insert per row: on an embedded engine each costs no more than a row of a bigger
     /// statement.
     public func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
+        try insertRowByRow(into: table, columns: columns, rows: rows)
+    }
+
+    /// One prepared insert per row, each sent as the engine sends a statement it needs no answer
+    /// from (``SQLStatement/enqueue(expecting:failure:)``).
+    public func insertRowByRow(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
         let statement = try prepare(
             "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
                 + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")")
         for row in rows {
             statement.bind(row)
-            try statement.run()
+            try statement.enqueue()
         }
     }
 
