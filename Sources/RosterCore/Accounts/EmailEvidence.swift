@@ -21,15 +21,11 @@ public enum EmailEvidence: Sendable, Equatable {
         if address.isEmpty { return .none }
         if address == "(none)" || address == "none" || address == "n/a" { return .placeholder }
         if let login = githubNoreplyLogin(address) { return .githubLogin(login) }
-        if let at = address.lastIndex(of: "@") {
-            let domain = address[address.index(after: at)...]
+        if let (_, domain) = EmailAddress.parts(address) {
             if domain == "localhost" || domain == "(none)" { return .placeholder }
         }
         if EmailAddress.problem(with: address) != nil { return .invalid }
-        let at = address.lastIndex(of: "@")!
-        let local = address[..<at]
-        let domain = address[address.index(after: at)...]
-        let placeholderLocals: Set<Substring> = ["noreply", "no-reply", "donotreply", "do-not-reply", "nobody", "root"]
+        let (local, domain) = EmailAddress.parts(address)!
         if placeholderLocals.contains(local) { return .placeholder }
         if domain == "localhost" || domain.hasSuffix(".localhost") || domain.hasSuffix(".local")
             || domain == "localhost.localdomain" || domain == "example.com" || domain == "example.org"
@@ -40,6 +36,10 @@ public enum EmailEvidence: Sendable, Equatable {
         if placeholders.contains(where: { Glob.matches($0, address) }) { return .placeholder }
         return .address(address)
     }
+
+    static let placeholderLocals: Set<Substring> = [
+        "noreply", "no-reply", "donotreply", "do-not-reply", "nobody", "root",
+    ]
 
     /// `12345+jdoe@users.noreply.github.com` or `jdoe@users.noreply.github.com` → `jdoe`.
     static func githubNoreplyLogin(_ address: String) -> String? {

@@ -8,6 +8,11 @@ import Foundation
 public enum NameNormaliser {
     /// The tokens of a name, in order: `"Jean-Luc  Picard"` → `["jean", "luc", "picard"]`.
     public static func tokens(_ text: String) -> [String] {
+        asciiTokens(text) ?? scalarTokens(text)
+    }
+
+    /// ``tokens(_:)`` scalar by scalar, for any text.
+    static func scalarTokens(_ text: String) -> [String] {
         var tokens: [String] = []
         var current = ""
         func flush() {
@@ -37,6 +42,33 @@ public enum NameNormaliser {
         }
         flush()
         return tokens
+    }
+
+    /// ``tokens(_:)`` of ASCII text, byte by byte; nil when the text is not ASCII.
+    ///
+    /// Appending each scalar to a `String` was about a sixth of building the profiles of a full
+    /// proposals pass over `bench/proposals.sh 300000` (perf).
+    static func asciiTokens(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            var tokens: [String] = []
+            var current: [UInt8] = []
+            for byte in bytes {
+                switch byte {
+                case 0x61...0x7A, 0x30...0x39: current.append(byte)
+                case 0x41...0x5A: current.append(byte + 0x20)
+                case 0x27: break  // O'Brien → obrien
+                case 0x80...: return nil
+                default:
+                    if !current.isEmpty {
+                        tokens.append(String(decoding: current, as: UTF8.self))
+                        current.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
+            return tokens
+        }
     }
 
     /// The name as one normalised string: tokens joined by single spaces.

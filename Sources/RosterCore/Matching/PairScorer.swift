@@ -218,6 +218,6 @@ public enum PairScorer {
     }
 
     static func domain(_ address: String) -> String? {
-        address.lastIndex(of: "@").map { String(address[address.index(after: $0)...]) }
+        EmailAddress.parts(address).map { String($0.domain) }
     }
 }

@@ -24,6 +24,16 @@ public enum EmailAddress {
         byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
     }
 
+    /// The local part and the domain of `address`, split at its last `@`; nil without one.
+    ///
+    /// Finds the `@` among the bytes: `lastIndex(of:)` on characters was about a seventh of
+    /// building the profiles of a full proposals pass (perf).
+    public static func parts(_ address: String) -> (local: Substring, domain: Substring)? {
+        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+        // `@` is ASCII: the byte index is a character boundary.
+        return (address[..<at], address[address.utf8.index(after: at)...])
+    }
+
     /// Why `address` (already normalised) is not a usable email address, or nil when it is.
     ///
     /// The check is syntactic: one `@`, a non-empty local part, a domain with a dot and no empty

@@ -413,6 +413,8 @@ extension StoreSQL {
     }
 
     static func decodeList(_ text: String) -> [String] {
-        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+        // Most proposals have no flags: a full pass reads every open proposal's lists.
+        if text == "[]" { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
 }

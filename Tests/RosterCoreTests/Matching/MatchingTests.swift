@@ -1,3 +1,4 @@
+import PropertyBased
 import Testing
 
 @testable import RosterCore
@@ -20,6 +21,15 @@ import Testing
         #expect(
             NameNormaliser.tokenSet(NameNormaliser.tokens("Doe, Jane"))
                 == NameNormaliser.tokenSet(NameNormaliser.tokens("jane doe")))
+    }
+
+    @Test func asciiTextIsCutAsTheScalarPathCutsIt() async {
+        await propertyCheck(count: 500, input: ByteGen.input) { bytes in
+            let text = String(decoding: bytes.map { $0 & 0x7F }, as: UTF8.self)
+            #expect(NameNormaliser.asciiTokens(text) == NameNormaliser.scalarTokens(text))
+        }
+        #expect(NameNormaliser.asciiTokens("Dóe") == nil)
+        #expect(NameNormaliser.asciiTokens("  O'Brien,JANE-doe2 ") == ["obrien", "jane", "doe2"])
     }
 
     @Test func handlesKeepLettersAndDigits() {

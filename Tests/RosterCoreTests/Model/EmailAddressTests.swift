@@ -18,6 +18,19 @@ import Testing
         #expect(Array(normalised.unicodeScalars) == Array(expected.unicodeScalars))
     }
 
+    @Test func partsSplitAtTheLastAt() {
+        #expect(
+            EmailAddress.parts("jane.doe@example.com").map { [String($0.local), String($0.domain)] } == [
+                "jane.doe", "example.com",
+            ])
+        #expect(
+            EmailAddress.parts("\"a@b\"@exämple.de").map { [String($0.local), String($0.domain)] } == [
+                "\"a@b\"", "exämple.de",
+            ])
+        #expect(EmailAddress.parts("josé@").map { [String($0.local), String($0.domain)] } == ["josé", ""])
+        #expect(EmailAddress.parts("no-at-sign") == nil)
+    }
+
     @Test func decomposedAndPrecomposedFormsCollate() {
         let decomposed = EmailAddress.normalise("E\u{301}LODIE@example.fr")
         let precomposed = EmailAddress.normalise("\u{C9}lodie@example.fr")
