@@ -55,11 +55,14 @@ public struct ProposalDesk: Sendable {
         public var seconds = 0.0
         /// Of ``seconds``, the time a full pass spent rebuilding the blocking-key index.
         public var indexSeconds = 0.0
-        /// Of ``seconds``, the time an incremental refresh spent finding the neighbourhood, matching
-        /// it and recording the result, for the log.
+        /// Of ``seconds``, the time an incremental refresh spent finding the neighbourhood (a full
+        /// pass: reading everyone and building their profiles), matching and recording the result,
+        /// for the log.
         public var searchSeconds = 0.0
         public var matchSeconds = 0.0
         public var recordSeconds = 0.0
+        /// Of ``seconds``, the time spent writing and filing proposal files.
+        public var filesSeconds = 0.0
     }
 
     /// What the proposals and the blocking-key index were computed by, besides the people: when it
@@ -124,6 +127,7 @@ public struct ProposalDesk: Sendable {
             }
         }
         result.sync = recorded ?? ProposalSync()
+        let filesStarted = Date()
         let changed = Set(result.sync.opened + result.sync.updated)
         // Many files at once (the first pass opens thousands): written without a sync each, then
         // made durable together. Each file is still replaced atomically.
@@ -149,18 +153,21 @@ public struct ProposalDesk: Sendable {
         }
         stamps.save()
         result.seconds = Date().timeIntervalSince(started)
+        result.filesSeconds = result.seconds - filesStarted.timeIntervalSince(started)
         var metadata: Logger.Metadata = [
             "pass": "\(result.full ? "full" : "incremental")", "people": "\(result.people)",
             "proposals.opened": "\(result.sync.opened.count)", "proposals.updated": "\(result.sync.updated.count)",
             "proposals.closed": "\(result.sync.closed.count)", "seconds": "\(LogTime.rounded(result.seconds))",
         ]
+        metadata["match.seconds"] = "\(LogTime.rounded(result.matchSeconds))"
+        metadata["record.seconds"] = "\(LogTime.rounded(result.recordSeconds))"
+        metadata["files.seconds"] = "\(LogTime.rounded(result.filesSeconds))"
         if result.full {
             metadata["index.seconds"] = "\(LogTime.rounded(result.indexSeconds))"
+            metadata["read.seconds"] = "\(LogTime.rounded(result.searchSeconds))"
         } else {
             metadata["people.changed"] = "\(result.changed)"
             metadata["search.seconds"] = "\(LogTime.rounded(result.searchSeconds))"
-            metadata["match.seconds"] = "\(LogTime.rounded(result.matchSeconds))"
-            metadata["record.seconds"] = "\(LogTime.rounded(result.recordSeconds))"
         }
         logger.info("Refreshed merge proposals", metadata: metadata)
         return result
@@ -221,6 +228,7 @@ public struct ProposalDesk: Sendable {
             profiles += MatchProfile.profiles(of: batch, placeholderPatterns: placeholders, threads: matcher.threads)
             batch.removeAll(keepingCapacity: true)
         }
+        let readStarted = Date()
         try store.forEachMatchPerson {
             batch.append($0)
             if batch.count == 0x2000 {
@@ -229,31 +237,49 @@ public struct ProposalDesk: Sendable {
             }
         }
         build()
+        result.searchSeconds = Date().timeIntervalSince(readStarted)
         result.people = profiles.count
-        // The index before matching, so that its list is freed before the matcher's own.
+        // The keys once, for the index and the matching; the index stored before scoring, so that
+        // its list is freed first.
         let pending = OutputMarker(audit: 0, fingerprint: "rebuilding \(UUID().uuidString)")
         let indexStarted = Date()
-        try rebuildIndex(profiles, pending: pending, checkpoint: checkpoint)
+        var prepared = try matcher.prepare(profiles, checkpoint: checkpoint)
+        try rebuildIndex(&prepared.keys, profiles: profiles, pending: pending, checkpoint: checkpoint)
         result.indexSeconds = Date().timeIntervalSince(indexStarted)
-        let drafts = try matcher.proposals(profiles, rejected: rejected, checkpoint: checkpoint)
+        let matchStarted = Date()
+        let drafts = try matcher.proposals(prepared, profiles: profiles, rejected: rejected, checkpoint: checkpoint)
         profiles = []
+        let recordStarted = Date()
+        result.matchSeconds = recordStarted.timeIntervalSince(matchStarted)
+        defer { result.recordSeconds = Date().timeIntervalSince(recordStarted) }
         // Past this point nothing is abandoned: the proposals and their files are written together.
         return try store.recordMatchPass(
             drafts, scope: nil, keys: [:], marker: OutputMarker(audit: latest, fingerprint: fingerprint),
             expecting: pending, now: Timestamp.string(now()))
     }
 
-    /// Writes every profile's keys to the store's index, sorted as the index keeps them.
-    private func rebuildIndex(_ profiles: [MatchProfile], pending: OutputMarker, checkpoint: () -> Bool) throws {
+    /// Writes every person's keys to the store's index, in the order the index keeps them, and
+    /// empties `keys`.
+    ///
+    /// - Parameter keys: Sorted by hash, then index (``Matcher/Prepared/keys``); profiles are in
+    ///   person order (``RosterStore/forEachMatchPerson(_:)``), so index order is person order.
+    private func rebuildIndex(
+        _ keys: inout [Matcher.Key], profiles: [MatchProfile], pending: OutputMarker, checkpoint: () -> Bool
+    ) throws {
         var entries: [MatchKeyEntry] = []
-        entries.reserveCapacity(profiles.count * 8)
-        for (index, profile) in profiles.enumerated() {
-            if index & 0xFFF == 0, !checkpoint() { throw MatchingStopped() }
-            for key in BlockingKeys.keys(of: profile) {
-                entries.append(MatchKeyEntry(hash: BlockingKeys.hash(key), person: profile.id))
+        entries.reserveCapacity(keys.count)
+        // The index orders hashes as signed integers: those with the top bit set come first.
+        var (low, high) = (0, keys.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle].hash >= 1 << 63 { high = middle } else { low = middle + 1 }
+        }
+        for range in [low..<keys.count, 0..<low] {
+            for key in keys[range] {
+                entries.append(MatchKeyEntry(hash: key.hash, person: profiles[Int(key.index)].id))
             }
         }
-        entries.sort()
+        keys = []
         if !checkpoint() { throw MatchingStopped() }
         try store.rebuildMatchKeys(entries, pending: pending)
     }

@@ -72,6 +72,15 @@ public struct Matcher: Sendable {
     ///
     /// Each person's keys are computed in pieces of a few thousand people, on ``threads`` threads.
     func blocks(_ profiles: [MatchProfile], checkpoint: () -> Bool) throws(MatchingStopped) -> Blocks {
+        var keys: [Key]?
+        return try blocks(profiles, keys: &keys, checkpoint: checkpoint)
+    }
+
+    /// ``blocks(_:checkpoint:)``, and, when `keys` is not nil, every person's keys sorted by hash
+    /// then index into it (``Prepared/keys``).
+    func blocks(
+        _ profiles: [MatchProfile], keys: inout [Key]?, checkpoint: () -> Bool
+    ) throws(MatchingStopped) -> Blocks {
         var blocks = Blocks()
         blocks.keyStart.reserveCapacity(profiles.count + 1)
         blocks.keyHashes.reserveCapacity(profiles.count * 8)
@@ -99,11 +108,11 @@ public struct Matcher: Sendable {
             for count in counts { blocks.keyStart.append(blocks.keyStart[blocks.keyStart.count - 1] + count) }
             blocks.keyHashes += hashes
         }
-        var entries: [(hash: UInt64, index: UInt32)] = []
+        var entries: [Key] = []
         entries.reserveCapacity(blocks.keyHashes.count)
         for index in profiles.indices {
             for position in blocks.keyStart[index]..<blocks.keyStart[index + 1] {
-                entries.append((blocks.keyHashes[position], UInt32(index)))
+                entries.append(Key(hash: blocks.keyHashes[position], index: UInt32(index)))
             }
         }
         if !checkpoint() { throw MatchingStopped() }
@@ -128,7 +137,35 @@ public struct Matcher: Sendable {
             }
             start = end
         }
+        if keys != nil { keys = entries }
         return blocks
+    }
+
+    /// One blocking key of one person: the key's hash (``BlockingKeys/hash(_:)``) and the person's
+    /// index in the profiles matched.
+    public struct Key: Sendable, Equatable {
+        public var hash: UInt64
+        public var index: UInt32
+    }
+
+    /// The first half of a full pass: every person's blocking keys and the blocks they form,
+    /// computed once for both the matching (``proposals(_:profiles:rejected:checkpoint:)``) and the
+    /// store's index of keys, which a full pass rebuilds: deriving them a second time for the index
+    /// was about a fifth of a full pass over `bench/proposals.sh 300000`.
+    public struct Prepared: Sendable {
+        let blocks: Blocks
+        /// Every person's keys, each once, sorted by hash then index: the whole index of keys.
+        /// Empty it once stored, so that its memory is free before scoring.
+        public var keys: [Key]
+    }
+
+    /// Every person's keys and the compared blocks (``Prepared``).
+    ///
+    /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
+    public func prepare(_ profiles: [MatchProfile], checkpoint: () -> Bool) throws(MatchingStopped) -> Prepared {
+        var keys: [Key]? = []
+        let blocks = try blocks(profiles, keys: &keys, checkpoint: checkpoint)
+        return Prepared(blocks: blocks, keys: keys ?? [])
     }
 
     /// The compared blocks of a set of profiles (``blocks(_:checkpoint:)``), read-only once built so
@@ -230,7 +267,23 @@ public struct Matcher: Sendable {
         _ profiles: [MatchProfile], rejected: Set<PersonPair> = [], focus: Set<Int>? = nil,
         checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
-        var edges = try self.edges(profiles, rejected: rejected, focus: focus, checkpoint: checkpoint)
+        var edges = try self.edges(
+            self.blocks(profiles, checkpoint: checkpoint), profiles, rejected: rejected, focus: focus,
+            checkpoint: checkpoint)
+        if !checkpoint() { throw MatchingStopped() }
+        return try group(&edges, profiles: profiles, rejected: rejected, checkpoint: checkpoint)
+    }
+
+    /// The proposals of everyone, from the keys and blocks ``prepare(_:checkpoint:)`` computed for
+    /// these `profiles`: the same as ``proposals(_:rejected:focus:checkpoint:)`` gives.
+    ///
+    /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
+    public func proposals(
+        _ prepared: consuming Prepared, profiles: [MatchProfile], rejected: Set<PersonPair> = [],
+        checkpoint: () -> Bool
+    ) throws(MatchingStopped) -> [ProposalDraft] {
+        var edges = try self.edges(
+            (consume prepared).blocks, profiles, rejected: rejected, focus: nil, checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
         return try group(&edges, profiles: profiles, rejected: rejected, checkpoint: checkpoint)
     }
@@ -241,9 +294,10 @@ public struct Matcher: Sendable {
     /// joined in piece order, so the edges come out as a sequential pass makes them. The blocks are
     /// freed on return, before grouping (peak RSS of `bench/proposals.sh 1000000`).
     func edges(
-        _ profiles: [MatchProfile], rejected: Set<PersonPair>, focus: Set<Int>?, checkpoint: () -> Bool
+        _ blocks: consuming Blocks, _ profiles: [MatchProfile], rejected: Set<PersonPair>, focus: Set<Int>?,
+        checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [Edge] {
-        let blocks = try self.blocks(profiles, checkpoint: checkpoint)
+        let blocks = consume blocks
         let pieces = blocks.pieces(pairs: pairsPerPiece)
         var edges: [Edge] = []
         try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) { piece in

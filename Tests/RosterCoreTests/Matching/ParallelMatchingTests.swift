@@ -104,3 +104,35 @@ import Testing
         }
     }
 }
+
+/// A full pass computes each person's keys once, for the index and the matching.
+@Suite struct PreparedMatchingTests {
+    @Test func preparedKeysAreEveryPersonsKeysInHashOrder() throws {
+        let profiles = MatchProfile.profiles(of: ParallelMatchingTests.people(600))
+        var matcher = Matcher()
+        matcher.threads = 2
+        let prepared = try matcher.prepare(profiles, checkpoint: { true })
+        var expected: [Matcher.Key] = []
+        for (index, profile) in profiles.enumerated() {
+            for hash in Set(BlockingKeys.keys(of: profile).map(BlockingKeys.hash)) {
+                expected.append(Matcher.Key(hash: hash, index: UInt32(index)))
+            }
+        }
+        expected.sort { ($0.hash, $0.index) < ($1.hash, $1.index) }
+        #expect(prepared.keys == expected)
+        #expect(prepared.keys.count > profiles.count * 3)
+    }
+
+    @Test func proposalsFromPreparedKeysAreThoseOfAPlainPass() throws {
+        let profiles = MatchProfile.profiles(of: ParallelMatchingTests.people(1500))
+        var matcher = Matcher()
+        matcher.pairsPerPiece = 500
+        let rejected: Set<PersonPair> = [PersonPair(profiles[0].id, profiles[1].id)]
+        let plain = matcher.proposals(profiles, rejected: rejected)
+        var prepared = try matcher.prepare(profiles, checkpoint: { true })
+        prepared.keys = []  // as the desk leaves it once the index is stored
+        let fromPrepared = try matcher.proposals(prepared, profiles: profiles, rejected: rejected, checkpoint: { true })
+        #expect(plain.count > 100)
+        #expect(fromPrepared == plain)
+    }
+}
