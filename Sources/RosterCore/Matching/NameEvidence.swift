@@ -72,6 +72,16 @@ public enum NameEvidence {
 
     /// Whether two names could be one person's (same, reordered, nickname, initial or very similar).
     public static func compatible(_ a: [String], _ b: [String]) -> Bool {
+        if let known = compatibleByForm(a, b) { return known }
+        return (compare(a, b, lines: false)?.score ?? 0) >= 0.8
+    }
+
+    /// What ``compatible(_:_:)`` decides without ``compare(_:_:)``: true or false, or nil when only
+    /// the comparison can tell.
+    ///
+    /// A scorer that already compared the two and found nothing knows the rest is false: asking
+    /// ``compatible(_:_:)`` compared them again, a seventh of scoring a full pass (perf).
+    static func compatibleByForm(_ a: [String], _ b: [String]) -> Bool? {
         if a == b { return true }
         if a.count == 1 || b.count == 1 {
             // One word against a full name: compatible when it is one of its words.
@@ -79,7 +89,7 @@ public enum NameEvidence {
             return full.contains(one) || full.contains { Nicknames.compatible($0, one) } || full.joined() == one
         }
         if truncatedLastName(a, b) { return true }
-        return (compare(a, b, lines: false)?.score ?? 0) >= 0.8
+        return nil
     }
 
     /// Whether one name is the other with its last name cut to the initial (`Philip H` and `Philip

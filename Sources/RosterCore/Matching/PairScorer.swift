@@ -180,9 +180,10 @@ public enum PairScorer {
                 evidence.append("against: both have \(common.joined(separator: ", ")) accounts")
             }
         }
-        // A noreply address names one GitHub account, whatever its display names say.
+        // A noreply address names one GitHub account, whatever its display names say. No pair of
+        // names compared to anything (`nameBest` is nil), so only their forms can make them compatible.
         if nameBest == nil, !sameGitHubUser, hasFullName(a), hasFullName(b),
-            !a.names.contains(where: { left in b.names.contains { NameEvidence.compatible(left, $0) } })
+            !a.names.contains(where: { left in b.names.contains { NameEvidence.compatibleByForm(left, $0) ?? false } })
         {
             confidence *= 0.5
             if lines {
