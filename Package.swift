@@ -87,6 +87,7 @@ let package = Package(
                 "RosterStore",
                 "RosterCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),

@@ -1,0 +1,36 @@
+import Foundation
+import PropertyBased
+import Testing
+
+@testable import RosterStore
+
+/// Proposal evidence and flags are kept as JSON arrays of strings; a full pass reads them all back.
+@Suite struct StoredListTests {
+    static let pieces = [
+        "a", "Jane Doe", "\"", "\\", "/", "\n", "\r", "\t", "\u{8}", "\u{C}", "\u{1}", "\u{1F}", "é", "😀", ",", "[",
+        "]", "u0041", "\\u", "",
+    ]
+    static let text = Gen.int(in: 0...(pieces.count - 1)).map { pieces[$0] }.array(of: 0...6).map { $0.joined() }
+
+    @Test func whatIsWrittenReadsBackTheSame() async {
+        await propertyCheck(count: 500, input: Self.text.array(of: 0...5)) { list in
+            let stored = StoreSQL.encodeList(list)
+            #expect(StoreSQL.decodeList(stored) == list)
+            // Where the byte reader answers, it answers as JSONDecoder does.
+            if let fast = StoreSQL.decodeStringArray(stored) {
+                #expect(fast == (try? JSONDecoder().decode([String].self, from: Data(stored.utf8))))
+            }
+        }
+    }
+
+    @Test func theByteReaderTakesTheCommonListsAndLeavesTheRest() {
+        #expect(StoreSQL.decodeStringArray("[]") == [])
+        #expect(StoreSQL.decodeStringArray(#"["a","b \"c\" \/ \\ \n"]"#) == ["a", "b \"c\" / \\ \n"])
+        #expect(StoreSQL.decodeStringArray(#"["\u0041"]"#) == nil)
+        #expect(StoreSQL.decodeStringArray(#"[ "a" ]"#) == nil)
+        #expect(StoreSQL.decodeStringArray(#"["a",]"#) == nil)
+        #expect(StoreSQL.decodeStringArray(#"["a"]x"#) == nil)
+        #expect(StoreSQL.decodeStringArray("[1]") == nil)
+        #expect(StoreSQL.decodeList(#"[ "\u0041" ]"#) == ["A"])
+    }
+}
