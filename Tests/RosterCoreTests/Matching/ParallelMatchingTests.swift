@@ -136,3 +136,18 @@ import Testing
         #expect(fromPrepared == plain)
     }
 }
+
+@Suite struct KeySortTests {
+    @Test(arguments: [0, 1, 2, 1000, 70_000])
+    func radixSortOrdersByHashThenIndex(count: Int) {
+        var random = ParallelMatchingTests.SplitMix(seed: UInt64(count))
+        // Few distinct hashes, spread over all 64 bits, so that equal hashes are common.
+        let hashes = (0..<max(1, count / 8)).map { _ in random.next() }
+        var keys = (0..<count).map {
+            Matcher.Key(hash: hashes[Int(random.next() % UInt64(hashes.count))], index: UInt32($0))
+        }
+        let expected = keys.sorted { ($0.hash, $0.index) < ($1.hash, $1.index) }
+        Matcher.Key.sortByHash(&keys)
+        #expect(keys == expected)
+    }
+}
