@@ -328,7 +328,10 @@ extension StoreSQL {
             FROM mergeProposal WHERE \(condition) ORDER BY id
             """, arguments
         ) { row in
-            let people = row.text(2).split(separator: ",").compactMap { PersonID(parsing: $0) }
+            // Cut at the bytes: splitting by characters was a tenth of recording a full pass.
+            let people = row.text(2).utf8.split(separator: UInt8(ascii: ",")).compactMap {
+                PersonID(parsing: Substring($0))
+            }
             let draft = ProposalDraft(
                 people: people, survivor: PersonID(row.int64(3)), confidence: row.double(4),
                 evidence: decodeList(row.text(5)), flags: decodeList(row.text(6)))

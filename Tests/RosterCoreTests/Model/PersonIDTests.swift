@@ -1,5 +1,7 @@
-import RosterCore
+import PropertyBased
 import Testing
+
+@testable import RosterCore
 
 @Suite struct PersonIDTests {
     @Test(
@@ -26,6 +28,19 @@ import Testing
     func printsSixDigitsAtLeast(value: Int64, text: String) {
         #expect(PersonID(value).description == text)
         #expect(PersonID(parsing: text) == PersonID(value))
+    }
+
+    @Test func theByteParserAnswersAsTheCharacterParser() async {
+        let pieces = ["U", "u", "P", "-", "0", "1", "7", "9", " ", "+", "x", "00000", "99999999"]
+        let text = Gen.int(in: 0...(pieces.count - 1)).map { pieces[$0] }.array(of: 0...6).map { $0.joined() }
+        await propertyCheck(count: 500, input: text) { text in
+            for required in [true, false] {
+                #expect(
+                    PrefixedID.parseASCII(text.utf8, prefix: "U", prefixRequired: required)
+                        == .some(PrefixedID.parseCharacters(text, prefix: "U", prefixRequired: required)))
+            }
+        }
+        #expect(PrefixedID.parseASCII("U-١٢".utf8, prefix: "U", prefixRequired: true) == nil)
     }
 
     @Test func ordersByNumber() {
