@@ -28,13 +28,35 @@ struct FileStamps {
     init(folder: String, path: String) {
         self.folder = folder
         self.path = path
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for name in names where name.hasSuffix(".yaml") {
-            if let stamp = Self.stamp(of: folder + "/" + name) { present[name] = stamp }
-        }
         if let data = FileManager.default.contents(atPath: path) {
             recorded = data.withUnsafeBytes { Self.parse($0.bindMemory(to: UInt8.self)) }
         }
+        present = Self.listing(folder, expecting: recorded.count)
+    }
+
+    /// The stamps of the `.yaml` files in `folder`, read with `readdir` and `fstatat` on the open
+    /// folder: listing through FileManager and a `stat` of each full path (the folder's path looked
+    /// up again every time) were a third of an incremental refresh over 241,522 proposal files.
+    ///
+    /// - Parameter expecting: About how many files there are (those recorded), to size the table once.
+    static func listing(_ folder: String, expecting: Int = 0) -> [String: Stamp] {
+        guard let directory = opendir(folder) else { return [:] }
+        defer { closedir(directory) }
+        let descriptor = dirfd(directory)
+        var stamps: [String: Stamp] = [:]
+        stamps.reserveCapacity(expecting)
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            guard name.hasSuffix(".yaml") else { continue }
+            var info = stat()
+            guard fstatat(descriptor, name, &info, 0) == 0 else { continue }
+            stamps[name] = Stamp(
+                size: Int64(info.st_size), seconds: Int64(info.st_mtim.tv_sec),
+                nanoseconds: Int64(info.st_mtim.tv_nsec), inode: UInt64(info.st_ino))
+        }
+        return stamps
     }
 
     /// The lines `name TAB size TAB seconds TAB nanoseconds TAB inode`, read byte by byte: a large
@@ -42,6 +64,8 @@ struct FileStamps {
     /// longer than the rest of an incremental refresh. A malformed line is skipped.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> [String: Stamp] {
         var stamps: [String: Stamp] = [:]
+        // About one line per 40 bytes: growing the table line by line rehashed it a dozen times.
+        stamps.reserveCapacity(bytes.count / 40)
         var start = 0
         while start < bytes.count {
             var end = start
@@ -130,12 +154,30 @@ struct FileStamps {
         guard dirty else { return }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(recorded.count * 48)
+        func append(_ value: Int64) {
+            bytes.append(UInt8(ascii: "\t"))
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            append(digitsOf: value.magnitude)
+        }
+        func append(digitsOf value: UInt64) {
+            // Digit by digit, most significant first, without a String per number.
+            var divisor: UInt64 = 1
+            while value / divisor >= 10 { divisor *= 10 }
+            var rest = value
+            while true {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                if divisor == 1 { break }
+                divisor /= 10
+            }
+        }
         for (name, s) in recorded {
             bytes.append(contentsOf: name.utf8)
-            for value in [String(s.size), String(s.seconds), String(s.nanoseconds), String(s.inode)] {
-                bytes.append(UInt8(ascii: "\t"))
-                bytes.append(contentsOf: value.utf8)
-            }
+            append(s.size)
+            append(s.seconds)
+            append(s.nanoseconds)
+            bytes.append(UInt8(ascii: "\t"))
+            append(digitsOf: s.inode)
             bytes.append(UInt8(ascii: "\n"))
         }
         try? AtomicFile.write(path, bytes: bytes)
