@@ -337,9 +337,10 @@ public struct Matcher: Sendable {
         var edges: [Edge] = []
         try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) { piece in
             var found: [Edge] = []
+            var memo: PairScorer.Memo? = PairScorer.Memo()
             blocks.forEachPair(in: pieces[piece], focus: focus) { a, b in
                 if !rejected.isEmpty, rejected.contains(PersonPair(profiles[a].id, profiles[b].id)) { return }
-                if let score = PairScorer.score(profiles[a], profiles[b], lines: false) {
+                if let score = PairScorer.score(profiles[a], profiles[b], lines: false, memo: &memo) {
                     found.append(Edge(a: a, b: b, score: score))
                 }
             }

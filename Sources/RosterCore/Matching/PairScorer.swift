@@ -53,16 +53,89 @@ public enum PairScorer {
     /// `bench/proposals.sh 100000` (perf, peak RSS); ``Matcher`` scores again with lines the pairs
     /// a proposal shows.
     static func score(_ a: MatchProfile, _ b: MatchProfile, lines: Bool) -> PairScore? {
+        var memo: Memo?
+        return score(a, b, lines: lines, memo: &memo)
+    }
+
+    /// What scoring found for names in one piece of a pass, so that the pairs of a block are not
+    /// each compared from scratch: in a block of people with one name, every member's handles were
+    /// read against that same name once per partner (the handle rules and name comparisons were
+    /// two thirds of scoring a full pass over `bench/proposals.sh 300000`, perf).
+    ///
+    /// Only scores are kept (the lines are written for the pairs shown, without it). Names are
+    /// known by a 64-bit hash of their tokens with their count and length: two different names
+    /// would have to collide on all three within one piece of a pass to be mistaken.
+    struct Memo {
+        struct NamePair: Hashable {
+            var left: NameKey
+            var right: NameKey
+        }
+        struct Handles: Hashable {
+            var person: ObjectIdentifier
+            var name: NameKey
+        }
+        struct NameKey: Hashable {
+            var hash: UInt64
+            var shape: Int
+
+            init(_ tokens: [String]) {
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                var bytes = 0
+                for token in tokens {
+                    for byte in token.utf8 {
+                        hash ^= UInt64(byte)
+                        hash &*= 0x0000_0100_0000_01B3
+                    }
+                    hash ^= 0x1F
+                    hash &*= 0x0000_0100_0000_01B3
+                    bytes += token.utf8.count
+                }
+                self.hash = hash
+                shape = bytes << 8 | min(tokens.count, 255)
+            }
+        }
+        /// ``NameEvidence/compare(_:_:lines:floor:)`` of two names; 0 when it found nothing.
+        var names: [NamePair: Double] = [:]
+        /// The best a person's handles say about a name (`handleEvidence`); 0 when nothing.
+        var handles: [Handles: Double] = [:]
+    }
+
+    /// ``score(_:_:lines:)``, remembering name comparisons in `memo` when given and `lines` is
+    /// false.
+    static func score(_ a: MatchProfile, _ b: MatchProfile, lines: Bool, memo: inout Memo?) -> PairScore? {
         if a.id == b.id { return nil }
         var flags: [String] = []
         if a.isBot != b.isBot { return nil }  // a bot is never one person with a human
         if a.isBot { flags.append("both are bots") }
 
         var nameBest: (score: Double, line: String)?
-        for left in a.names {
-            for right in b.names {
-                if let found = NameEvidence.compare(left, right, lines: lines), found.score > (nameBest?.score ?? 0) {
-                    nameBest = found
+        if !lines, memo != nil {
+            // Only the best score matters without lines; equal names compare at once.
+            for left in a.names {
+                let leftKey = Memo.NameKey(left)
+                for right in b.names {
+                    let score: Double
+                    if left == right {
+                        score = NameEvidence.compare(left, right, lines: false)?.score ?? 0
+                    } else {
+                        let key = Memo.NamePair(left: leftKey, right: Memo.NameKey(right))
+                        if let known = memo!.names[key] {
+                            score = known
+                        } else {
+                            score = NameEvidence.compare(left, right, lines: false)?.score ?? 0
+                            memo!.names[key] = score
+                        }
+                    }
+                    if score > (nameBest?.score ?? 0) { nameBest = (score, "") }
+                }
+            }
+        } else {
+            for left in a.names {
+                for right in b.names {
+                    if let found = NameEvidence.compare(left, right, lines: lines), found.score > (nameBest?.score ?? 0)
+                    {
+                        nameBest = found
+                    }
                 }
             }
         }
@@ -73,8 +146,44 @@ public enum PairScorer {
                 handleBest = (score, lines ? "same login or mailbox name \"\(handle)\"" : "")
             }
         }
+        // What `one`'s handles and handle names say about `name`, the best score only (no lines).
+        func handleScore(_ one: MatchProfile, _ name: [String], ascii: Bool) -> Double {
+            var best = 0.0
+            for (handle, bare) in zip(one.handles, one.bareHandles) {
+                if let found = NameEvidence.handle(handle, bare: bare, name: name, lines: false, ascii: ascii),
+                    found.score > best
+                {
+                    best = found.score
+                }
+            }
+            if name.count >= 2 {
+                for split in one.handleNames {
+                    if let found = NameEvidence.compare(split, name, lines: false, floor: 0.9), found.score >= 0.9,
+                        found.score - 0.02 > best
+                    {
+                        best = found.score - 0.02
+                    }
+                }
+            }
+            return best
+        }
         // A function called twice rather than a loop over `[(a, b), (b, a)]`, which copied both profiles.
         func handleEvidence(_ one: MatchProfile, _ other: MatchProfile) {
+            if !lines, memo != nil {
+                // The same maximum as the loops below, a name at a time.
+                for name in other.names {
+                    let key = Memo.Handles(person: ObjectIdentifier(one), name: Memo.NameKey(name))
+                    let score: Double
+                    if let known = memo!.handles[key] {
+                        score = known
+                    } else {
+                        score = handleScore(one, name, ascii: one.isASCII && other.isASCII)
+                        memo!.handles[key] = score
+                    }
+                    if score > (handleBest?.score ?? 0) { handleBest = (score, "") }
+                }
+                return
+            }
             for (handle, bare) in zip(one.handles, one.bareHandles) {
                 for name in other.names {
                     if let found = NameEvidence.handle(

@@ -151,3 +151,21 @@ import Testing
         #expect(keys == expected)
     }
 }
+
+/// Scoring a piece of a pass remembers what names said; the scores must be those of scoring afresh.
+@Suite struct ScoreMemoTests {
+    @Test func rememberedScoresAreTheScoresOfEachPairAlone() {
+        let profiles = MatchProfile.profiles(of: ParallelMatchingTests.people(2000))
+        let pairs = Matcher().candidates(profiles)
+        var memo: PairScorer.Memo? = PairScorer.Memo()
+        var scored = 0
+        for (a, b) in pairs {
+            let afresh = PairScorer.score(profiles[a], profiles[b], lines: false)
+            let remembered = PairScorer.score(profiles[a], profiles[b], lines: false, memo: &memo)
+            #expect(remembered == afresh, "\(profiles[a].id) and \(profiles[b].id)")
+            if afresh != nil { scored += 1 }
+        }
+        #expect(scored > 500)
+        #expect(memo!.handles.count < pairs.count)
+    }
+}
