@@ -76,13 +76,11 @@ struct BenchMatching: ParsableCommand {
             ([draft.peopleKey, draft.survivor.description, String(Int((draft.confidence * 1000).rounded()))]
                 + draft.evidence + ["flags"] + draft.flags).joined(separator: "\n")
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = FNV1a()
         for text in texts.sorted() {
-            for byte in text.utf8 + [0] {
-                hash ^= UInt64(byte)
-                hash &*= 0x0000_0100_0000_01B3
-            }
+            hash.add(text.utf8)
+            hash.add(0)
         }
-        return String(hash, radix: 16)
+        return String(hash.value, radix: 16)
     }
 }

@@ -15,6 +15,16 @@ struct FileStamps {
         var seconds: Int64
         var nanoseconds: Int64
         var inode: UInt64
+
+        init(size: Int64, seconds: Int64, nanoseconds: Int64, inode: UInt64) {
+            (self.size, self.seconds, self.nanoseconds, self.inode) = (size, seconds, nanoseconds, inode)
+        }
+
+        init(_ info: stat) {
+            self.init(
+                size: Int64(info.st_size), seconds: Int64(info.st_mtim.tv_sec),
+                nanoseconds: Int64(info.st_mtim.tv_nsec), inode: UInt64(info.st_ino))
+        }
     }
 
     let folder: String
@@ -52,9 +62,7 @@ struct FileStamps {
             guard name.hasSuffix(".yaml") else { continue }
             var info = stat()
             guard fstatat(descriptor, name, &info, 0) == 0 else { continue }
-            stamps[name] = Stamp(
-                size: Int64(info.st_size), seconds: Int64(info.st_mtim.tv_sec),
-                nanoseconds: Int64(info.st_mtim.tv_nsec), inode: UInt64(info.st_ino))
+            stamps[name] = Stamp(info)
         }
         return stamps
     }
@@ -187,8 +195,6 @@ struct FileStamps {
     static func stamp(of path: String) -> Stamp? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return Stamp(
-            size: Int64(info.st_size), seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec),
-            inode: UInt64(info.st_ino))
+        return Stamp(info)
     }
 }

@@ -57,11 +57,13 @@ public struct ProposalDesk: Sendable {
         public var seconds = 0.0
         /// Of ``seconds``, the time a full pass spent rebuilding the blocking-key index.
         public var indexSeconds = 0.0
-        /// Of ``seconds``, the time an incremental refresh spent finding the neighbourhood (a full
-        /// pass: reading everyone and building their profiles), matching and recording the result,
-        /// for the log.
+        /// Of ``seconds``, the time a full pass spent reading everyone and building their profiles.
+        public var readSeconds = 0.0
+        /// Of ``seconds``, the time an incremental refresh spent finding the neighbourhood.
         public var searchSeconds = 0.0
+        /// Of ``seconds``, the time matching took (a full pass: with waiting for the index write).
         public var matchSeconds = 0.0
+        /// Of ``seconds``, the time the recording transaction took.
         public var recordSeconds = 0.0
         /// Of ``seconds``, the time spent writing and filing proposal files.
         public var filesSeconds = 0.0
@@ -166,7 +168,7 @@ public struct ProposalDesk: Sendable {
         metadata["files.seconds"] = "\(LogTime.rounded(result.filesSeconds))"
         if result.full {
             metadata["index.seconds"] = "\(LogTime.rounded(result.indexSeconds))"
-            metadata["read.seconds"] = "\(LogTime.rounded(result.searchSeconds))"
+            metadata["read.seconds"] = "\(LogTime.rounded(result.readSeconds))"
         } else {
             metadata["people.changed"] = "\(result.changed)"
             metadata["search.seconds"] = "\(LogTime.rounded(result.searchSeconds))"
@@ -242,7 +244,7 @@ public struct ProposalDesk: Sendable {
             }
         }
         build()
-        result.searchSeconds = Date().timeIntervalSince(readStarted)
+        result.readSeconds = Date().timeIntervalSince(readStarted)
         result.people = profiles.count
         // The keys once, for the index and the matching. The index is written on a thread of its
         // own while the pairs are scored: the sorted insert runs on one core, and scoring leaves
@@ -324,13 +326,12 @@ public struct ProposalDesk: Sendable {
             thread.start()
         }
 
-        /// Waits for the write to end.
+        /// Waits for the write to end; once only.
         ///
         /// - Returns: How long the write took.
         /// - Throws: What the store threw.
         func wait() throws -> Double {
             done.wait()
-            done.signal()  // a second wait returns at once
             return try outcome.withLock { $0! }.get()
         }
     }

@@ -21,11 +21,10 @@ public enum EmailEvidence: Sendable, Equatable {
         if address.isEmpty { return .none }
         if address == "(none)" || address == "none" || address == "n/a" { return .placeholder }
         if let login = githubNoreplyLogin(address) { return .githubLogin(login) }
-        if let (_, domain) = EmailAddress.parts(address) {
-            if domain == "localhost" || domain == "(none)" { return .placeholder }
-        }
-        if EmailAddress.problem(with: address) != nil { return .invalid }
-        let (local, domain) = EmailAddress.parts(address)!
+        let parts = EmailAddress.parts(address)
+        if let domain = parts?.domain, domain == "localhost" || domain == "(none)" { return .placeholder }
+        // A valid address has an `@`.
+        guard EmailAddress.problem(with: address) == nil, let (local, domain) = parts else { return .invalid }
         if placeholderLocals.contains(local) { return .placeholder }
         if domain == "localhost" || domain.hasSuffix(".localhost") || domain.hasSuffix(".local")
             || domain == "localhost.localdomain" || domain == "example.com" || domain == "example.org"

@@ -41,11 +41,25 @@ public enum BlockingKeys {
 
     /// A 64-bit FNV-1a hash of a key, so that blocks can be formed by sorting integers.
     public static func hash(_ key: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return hash
+        var hash = FNV1a()
+        hash.add(key.utf8)
+        return hash.value
+    }
+}
+
+/// The 64-bit FNV-1a hash, fed bytes a piece at a time: stable from run to run (blocking keys are
+/// stored), and cheap on the short texts of names and handles.
+public struct FNV1a: Sendable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    public mutating func add(_ byte: UInt8) {
+        value ^= UInt64(byte)
+        value &*= 0x0000_0100_0000_01B3
+    }
+
+    public mutating func add(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes { add(byte) }
     }
 }

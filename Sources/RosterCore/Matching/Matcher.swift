@@ -72,15 +72,14 @@ public struct Matcher: Sendable {
     ///
     /// Each person's keys are computed in pieces of a few thousand people, on ``threads`` threads.
     func blocks(_ profiles: [MatchProfile], checkpoint: () -> Bool) throws(MatchingStopped) -> Blocks {
-        var keys: [Key]?
-        return try blocks(profiles, keys: &keys, checkpoint: checkpoint)
+        try prepare(profiles, checkpoint: checkpoint).blocks
     }
 
-    /// ``blocks(_:checkpoint:)``, and, when `keys` is not nil, every person's keys sorted by hash
-    /// then index into it (``Prepared/keys``).
-    func blocks(
-        _ profiles: [MatchProfile], keys: inout [Key]?, checkpoint: () -> Bool
-    ) throws(MatchingStopped) -> Blocks {
+    /// Every person's keys and the compared blocks (``Prepared``), computed as
+    /// ``blocks(_:checkpoint:)`` says.
+    ///
+    /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
+    public func prepare(_ profiles: [MatchProfile], checkpoint: () -> Bool) throws(MatchingStopped) -> Prepared {
         var blocks = Blocks()
         blocks.keyStart.reserveCapacity(profiles.count + 1)
         blocks.keyHashes.reserveCapacity(profiles.count * 8)
@@ -138,8 +137,7 @@ public struct Matcher: Sendable {
             }
             start = end
         }
-        if keys != nil { keys = entries }
-        return blocks
+        return Prepared(blocks: blocks, keys: entries)
     }
 
     /// One blocking key of one person: the key's hash (``BlockingKeys/hash(_:)``) and the person's
@@ -192,15 +190,6 @@ public struct Matcher: Sendable {
         /// Every person's keys, each once, sorted by hash then index: the whole index of keys.
         /// Empty it once stored, so that its memory is free before scoring.
         public var keys: [Key]
-    }
-
-    /// Every person's keys and the compared blocks (``Prepared``).
-    ///
-    /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
-    public func prepare(_ profiles: [MatchProfile], checkpoint: () -> Bool) throws(MatchingStopped) -> Prepared {
-        var keys: [Key]? = []
-        let blocks = try blocks(profiles, keys: &keys, checkpoint: checkpoint)
-        return Prepared(blocks: blocks, keys: keys ?? [])
     }
 
     /// The compared blocks of a set of profiles (``blocks(_:checkpoint:)``), read-only once built so

@@ -79,18 +79,14 @@ public enum PairScorer {
             var shape: Int
 
             init(_ tokens: [String]) {
-                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                var hash = FNV1a()
                 var bytes = 0
                 for token in tokens {
-                    for byte in token.utf8 {
-                        hash ^= UInt64(byte)
-                        hash &*= 0x0000_0100_0000_01B3
-                    }
-                    hash ^= 0x1F
-                    hash &*= 0x0000_0100_0000_01B3
+                    hash.add(token.utf8)
+                    hash.add(0x1F)
                     bytes += token.utf8.count
                 }
-                self.hash = hash
+                self.hash = hash.value
                 shape = bytes << 8 | min(tokens.count, 255)
             }
         }
@@ -100,8 +96,8 @@ public enum PairScorer {
         var handles: [Handles: Double] = [:]
     }
 
-    /// ``score(_:_:lines:)``, remembering name comparisons in `memo` when given and `lines` is
-    /// false.
+    /// ``score(_:_:lines:)``, remembering what names scored in `memo` when given (only without
+    /// `lines`).
     static func score(_ a: MatchProfile, _ b: MatchProfile, lines: Bool, memo: inout Memo?) -> PairScore? {
         if a.id == b.id { return nil }
         var flags: [String] = []
@@ -109,21 +105,21 @@ public enum PairScorer {
         if a.isBot { flags.append("both are bots") }
 
         var nameBest: (score: Double, line: String)?
-        if !lines, memo != nil {
+        if !lines {
             // Only the best score matters without lines; equal names compare at once.
             for left in a.names {
                 let leftKey = Memo.NameKey(left)
                 for right in b.names {
-                    let score: Double
+                    var score: Double
                     if left == right {
                         score = NameEvidence.compare(left, right, lines: false)?.score ?? 0
                     } else {
                         let key = Memo.NamePair(left: leftKey, right: Memo.NameKey(right))
-                        if let known = memo!.names[key] {
+                        if let known = memo?.names[key] {
                             score = known
                         } else {
                             score = NameEvidence.compare(left, right, lines: false)?.score ?? 0
-                            memo!.names[key] = score
+                            memo?.names[key] = score
                         }
                     }
                     if score > (nameBest?.score ?? 0) { nameBest = (score, "") }
@@ -132,7 +128,7 @@ public enum PairScorer {
         } else {
             for left in a.names {
                 for right in b.names {
-                    if let found = NameEvidence.compare(left, right, lines: lines), found.score > (nameBest?.score ?? 0)
+                    if let found = NameEvidence.compare(left, right, lines: true), found.score > (nameBest?.score ?? 0)
                     {
                         nameBest = found
                     }
@@ -169,16 +165,16 @@ public enum PairScorer {
         }
         // A function called twice rather than a loop over `[(a, b), (b, a)]`, which copied both profiles.
         func handleEvidence(_ one: MatchProfile, _ other: MatchProfile) {
-            if !lines, memo != nil {
+            if !lines {
                 // The same maximum as the loops below, a name at a time.
                 for name in other.names {
                     let key = Memo.Handles(person: ObjectIdentifier(one), name: Memo.NameKey(name))
                     let score: Double
-                    if let known = memo!.handles[key] {
+                    if let known = memo?.handles[key] {
                         score = known
                     } else {
                         score = handleScore(one, name, ascii: one.isASCII && other.isASCII)
-                        memo!.handles[key] = score
+                        memo?.handles[key] = score
                     }
                     if score > (handleBest?.score ?? 0) { handleBest = (score, "") }
                 }

@@ -160,12 +160,17 @@ import Testing
         var memo: PairScorer.Memo? = PairScorer.Memo()
         var scored = 0
         for (a, b) in pairs {
-            let afresh = PairScorer.score(profiles[a], profiles[b], lines: false)
+            // With lines, each pair is scored by the rules written out in full, name by name.
+            let withLines = PairScorer.score(profiles[a], profiles[b], lines: true)
             let remembered = PairScorer.score(profiles[a], profiles[b], lines: false, memo: &memo)
-            #expect(remembered == afresh, "\(profiles[a].id) and \(profiles[b].id)")
-            if afresh != nil { scored += 1 }
+            #expect(remembered?.confidence == withLines?.confidence, "\(profiles[a].id) and \(profiles[b].id)")
+            #expect(remembered?.flags == withLines?.flags)
+            #expect(PairScorer.score(profiles[a], profiles[b], lines: false) == remembered)
+            if withLines != nil { scored += 1 }
         }
         #expect(scored > 500)
+        // Reused: fewer remembered scores than pairs, but some.
         #expect(memo!.handles.count < pairs.count)
+        #expect(!memo!.handles.isEmpty && !memo!.names.isEmpty)
     }
 }
