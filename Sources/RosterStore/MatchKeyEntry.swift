@@ -5,7 +5,7 @@ public import RosterCore
 ///
 /// Ordered as the index stores them (the hash as a signed 64-bit integer, then the person), so that
 /// a sorted list is inserted at the right edge of its B-tree.
-public struct MatchKeyEntry: Sendable, Comparable {
+public struct MatchKeyEntry: Sendable, Hashable, Comparable {
     public var hash: UInt64
     public var person: PersonID
 

@@ -145,6 +145,38 @@ struct StoreMatchingTests {
     }
 
     @Test(arguments: StoreEngine.allCases)
+    func aRebuildCloseToTheStoredIndexChangesOnlyWhatDiffers(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let (a, b) = try twoJanes(store)
+        // 400 keys each, signed and unsigned; then a rebuild that drops a few, adds a few (one
+        // of them twice, one below and one above every stored key) and keeps the rest: few enough
+        // changes to be made row by row.
+        func entry(_ hash: Int, _ person: PersonID) -> MatchKeyEntry {
+            MatchKeyEntry(hash: UInt64(hash) &* 0x9E37_79B9_7F4A_7C15, person: person)
+        }
+        let first = (1...400).flatMap { [entry($0, a), entry($0, b)] }
+        try store.rebuildMatchKeys(first, pending: OutputMarker(audit: 0, fingerprint: "p"))
+        let dropped: Set<MatchKeyEntry> = [entry(3, a), entry(200, b), entry(400, a)]
+        let extra = [
+            entry(401, a), entry(401, a), entry(402, b), MatchKeyEntry(hash: 1 << 63, person: b),
+            MatchKeyEntry(hash: (1 << 63) - 1, person: a),
+        ]
+        let second = first.filter { !dropped.contains($0) } + extra
+        try store.rebuildMatchKeys(second.shuffled(), pending: OutputMarker(audit: 0, fingerprint: "q"))
+        let keys = try store.matchKeys(of: [a, b])
+        for person in [a, b] {
+            let expected = Set(second.filter { $0.person == person }.map(\.hash))
+            #expect(Set(keys[person] ?? []).symmetricDifference(expected).isEmpty, "keys of \(person)")
+            #expect(keys[person]?.count == expected.count, "keys of \(person)")
+        }
+        #expect(try store.matchKeyHolders([entry(3, a).hash], atMost: { _ in 10 }) == [entry(3, a).hash: [b]])
+        #expect(try store.outputMarker(OutputMarker.matchKeys) == OutputMarker(audit: 0, fingerprint: "q"))
+        // Rebuilt to nothing: more than an eighth differs, the whole index goes.
+        try store.rebuildMatchKeys([], pending: OutputMarker(audit: 0, fingerprint: "r"))
+        #expect(try store.matchKeys(of: [a, b]).isEmpty)
+    }
+
+    @Test(arguments: StoreEngine.allCases)
     func aLargeIndexIsRebuiltInBatchesWithDuplicatesIgnored(engine: StoreEngine) throws {
         let store = try engine.makeStore()
         let (a, b) = try twoJanes(store)
