@@ -329,9 +329,7 @@ extension StoreSQL {
             """, arguments
         ) { row in
             // Cut at the bytes: splitting by characters was a tenth of recording a full pass.
-            let people = row.text(2).utf8.split(separator: UInt8(ascii: ",")).compactMap {
-                PersonID(parsing: Substring($0))
-            }
+            let people = PersonID.list(parsing: row.text(2))
             let draft = ProposalDraft(
                 people: people, survivor: PersonID(row.int64(3)), confidence: row.double(4),
                 evidence: decodeList(row.text(5)), flags: decodeList(row.text(6)))

@@ -43,6 +43,17 @@ import Testing
         #expect(PrefixedID.parseASCII("U-١٢".utf8, prefix: "U", prefixRequired: true) == nil)
     }
 
+    @Test func aListParsesAsItsItemsOneByOne() async {
+        let pieces = ["U", "u", "-", "0", "1", "7", ",", ",", " ", "x", "é", "00000"]
+        let text = Gen.int(in: 0...(pieces.count - 1)).map { pieces[$0] }.array(of: 0...12).map { $0.joined() }
+        await propertyCheck(count: 500, input: text) { text in
+            let items = text.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(PersonID.list(parsing: text) == items.compactMap { PersonID(parsing: $0) })
+        }
+        #expect(PersonID.list(parsing: "U-000001,U-000017") == [PersonID(1), PersonID(17)])
+        #expect(PersonID.list(parsing: "").isEmpty)
+    }
+
     @Test func ordersByNumber() {
         #expect(PersonID(2) < PersonID(10))
         #expect([PersonID(10), PersonID(2), PersonID(7)].sorted() == [PersonID(2), PersonID(7), PersonID(10)])
