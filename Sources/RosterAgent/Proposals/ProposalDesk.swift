@@ -254,8 +254,13 @@ public struct ProposalDesk: Sendable {
         let indexStarted = Date()
         var prepared = try matcher.prepare(profiles, checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
-        let write = IndexWrite(
-            store: store, entries: Self.indexEntries(&prepared.keys, profiles: profiles), pending: pending)
+        // The list (150 MB at 1,000,000 people) is freed as soon as it is written, not when the pass ends.
+        let entries = Handoff(Self.indexEntries(&prepared.keys, profiles: profiles))
+        let write = BackgroundWork(name: "roster: key index") { [store] in
+            let started = Date()
+            try store.rebuildMatchKeys(entries.take() ?? [], pending: pending)
+            return Date().timeIntervalSince(started)
+        }
         let keysSeconds = Date().timeIntervalSince(indexStarted)
         let matchStarted = Date()
         let drafts: [ProposalDraft]
@@ -297,43 +302,6 @@ public struct ProposalDesk: Sendable {
         }
         keys = []
         return entries
-    }
-
-    /// The rebuild of the store's key index (``MatchingStore/rebuildMatchKeys(_:pending:)``) on a
-    /// thread of its own, started at once.
-    final class IndexWrite: Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        private let outcome = Mutex<Result<Double, any Error>?>(nil)
-        /// Handed to the thread, which takes them out: the list (150 MB at 1,000,000 people) is freed
-        /// as soon as it is written rather than when the pass ends.
-        private let entries: Mutex<[MatchKeyEntry]>
-
-        init(store: any RosterStore, entries: consuming [MatchKeyEntry], pending: OutputMarker) {
-            self.entries = Mutex(entries)
-            let thread = Thread { [self] in
-                let started = Date()
-                let result = Result {
-                    let entries = self.entries.withLock { entries in
-                        defer { entries = [] }
-                        return entries
-                    }
-                    try store.rebuildMatchKeys(entries, pending: pending)
-                }
-                outcome.withLock { $0 = result.map { Date().timeIntervalSince(started) } }
-                done.signal()
-            }
-            thread.name = "roster: key index"
-            thread.start()
-        }
-
-        /// Waits for the write to end; once only.
-        ///
-        /// - Returns: How long the write took.
-        /// - Throws: What the store threw.
-        func wait() throws -> Double {
-            done.wait()
-            return try outcome.withLock { $0! }.get()
-        }
     }
 
     /// Matches the people changed since `marker` and their neighbourhood, and records the result

@@ -24,6 +24,15 @@ public struct CSVWriter {
         if buffer.count >= flushSize { try flush() }
     }
 
+    /// Appends one record of strings: the generic `write(_:)` specialised here, where the
+    /// exports call it from another module for every row (unspecialised there, stepping the
+    /// fields through witness tables was a tenth of rewriting the exports of 1,000,000 people).
+    public mutating func write(_ fields: [String]) throws {
+        Self.appendRecord(fields, to: &buffer)
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= flushSize { try flush() }
+    }
+
     /// Hands what is buffered to the sink.
     public mutating func flush() throws {
         guard !buffer.isEmpty else { return }
