@@ -1,4 +1,6 @@
 import Foundation
+import PropertyBased
+import RosterCore
 import Testing
 
 @testable import RosterAgent
@@ -15,19 +17,22 @@ import Testing
     @Test func onlyFilesChangedSinceTheyWereRecordedAreNamed() throws {
         try FileManager.default.createDirectory(atPath: root + "/proposals", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        for name in ["P-000001.yaml", "P-000002.yaml", "P-000003.yaml", "P-000001.note.txt"] {
+        // Only the names the desk writes count: not notes, nor another spelling of an id.
+        for name in ["P-000001.yaml", "P-000002.yaml", "P-000003.yaml", "P-000001.note.txt", "P-4.yaml", "x.yaml"] {
             try write(name, "decision: pending\n")
         }
+        let ids = [1, 2, 3].map { ProposalID(Int64($0)) }
         var stamps = FileStamps(folder: root + "/proposals", path: root + "/proposals.stamps")
-        #expect(stamps.changedNames() == ["P-000001.yaml", "P-000002.yaml", "P-000003.yaml"])
-        #expect(stamps.current("P-000002.yaml")?.size == 18)
-        for name in stamps.changedNames() { stamps.record(name) }
+        #expect(stamps.changed() == ids)
+        #expect(stamps.current(ids[1])?.size == 18)
+        for id in stamps.changed() { stamps.record(id) }
         stamps.save()
 
         try write("P-000002.yaml", "decision: accept\n")
         let again = FileStamps(folder: root + "/proposals", path: root + "/proposals.stamps")
-        #expect(again.changedNames() == ["P-000002.yaml"])
-        #expect(again.presentNames == ["P-000001.yaml", "P-000002.yaml", "P-000003.yaml"])
+        #expect(again.changed() == [ids[1]])
+        #expect(again.presentIDs == ids)
+        #expect(again.exists(ids[2]) && !again.exists(ProposalID(4)))
     }
 
     @Test func savedStampsReadBackWhateverTheirValues() throws {
@@ -38,11 +43,39 @@ import Testing
         var stamps = FileStamps(folder: root + "/proposals", path: root + "/proposals.stamps")
         let odd = FileStamps.Stamp(size: 0, seconds: -5, nanoseconds: 999_999_999, inode: UInt64.max)
         let plain = FileStamps.Stamp(size: 1_234_567, seconds: 1_790_000_000, nanoseconds: 0, inode: 10)
-        stamps.record("P-000001.yaml", odd)
-        stamps.record("P-000002.yaml", plain)
+        stamps.record(ProposalID(1), odd)
+        stamps.record(ProposalID(2), plain)
         stamps.save()
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: root + "/proposals.stamps")))
+        #expect(String(decoding: bytes, as: UTF8.self).contains("P-000001.yaml\t0\t-5\t999999999\t"))
         let read = bytes.withUnsafeBufferPointer { FileStamps.parse($0) }
-        #expect(read == ["P-000001.yaml": odd, "P-000002.yaml": plain])
+        #expect(read == [1: odd, 2: plain])
+    }
+
+    @Test func malformedLinesAreSkipped() {
+        let text = """
+            P-000001.yaml\t1\t2\t3\t4\t5
+            P-000002.yaml\t1\t2\t3
+            P-000003.yaml\t1\tx\t3\t4
+
+            P-4.yaml\t1\t2\t3\t4
+            P-000005.yaml\t10\t-20\t30\t40
+            """
+        let read = Array(text.utf8).withUnsafeBufferPointer { FileStamps.parse($0) }
+        #expect(read == [5: FileStamps.Stamp(size: 10, seconds: -20, nanoseconds: 30, inode: 40)])
+    }
+
+    @Test func aProposalFileIsKnownByTheNameTheDeskGivesIt() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 1...99_999_999)) { number in
+            let name = FileStamps.fileName(ProposalID(Int64(number)))
+            let read = Array(name.utf8).withUnsafeBufferPointer { FileStamps.number(ofFileNamed: $0) }
+            #expect(read == Int64(number))
+        }
+        for other in [
+            "P-42.yaml", "P-0000042.yaml", "p-000042.yaml", "P-000042.yml", "P-000000.yaml", "P-00004a.yaml",
+            "P-000042.yaml.tmp", "P-1234567890123456789.yaml", "",
+        ] {
+            #expect(Array(other.utf8).withUnsafeBufferPointer { FileStamps.number(ofFileNamed: $0) } == nil, "\(other)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RosterCore
 
 #if canImport(Glibc)
     import Glibc
@@ -29,10 +30,10 @@ struct FileStamps {
 
     let folder: String
     let path: String
-    /// The `.yaml` files in the folder now.
-    private var present: [String: Stamp] = [:]
-    /// The recorded stamps.
-    private var recorded: [String: Stamp] = [:]
+    /// The proposal files in the folder now, by proposal number.
+    private var present: [Int64: Stamp] = [:]
+    /// The recorded stamps, by proposal number.
+    private var recorded: [Int64: Stamp] = [:]
     private var dirty = false
 
     init(folder: String, path: String) {
@@ -44,34 +45,62 @@ struct FileStamps {
         present = Self.listing(folder, expecting: recorded.count)
     }
 
-    /// The stamps of the `.yaml` files in `folder`, read with `readdir` and `fstatat` on the open
-    /// folder: listing through FileManager and a `stat` of each full path (the folder's path looked
-    /// up again every time) were a third of an incremental refresh over 241,522 proposal files.
+    /// The number of a proposal file's name as the desk writes it (`P-000042.yaml`: ``ProposalID``
+    /// and `.yaml`); nil for any other name, `p-42.yaml` included, so that one proposal has one file.
+    ///
+    /// Files are known by number rather than by name: a String per file and hashing it were most of
+    /// listing 241,522 proposal files and reading their stamps (perf, `bench/proposals.sh 1000000`).
+    static func number(ofFileNamed name: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let suffix = Array(".yaml".utf8)
+        guard name.count >= 2 + 6 + suffix.count, name.count <= 2 + 18 + suffix.count, name[0] == UInt8(ascii: "P"),
+            name[1] == UInt8(ascii: "-"), name.suffix(suffix.count).elementsEqual(suffix)
+        else { return nil }
+        let digits = name[2..<(name.count - suffix.count)]
+        // Six digits at least, zero-padded to six and no further.
+        if digits.count > 6, digits.first == UInt8(ascii: "0") { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value > 0 ? value : nil
+    }
+
+    /// The stamps of the proposal files in `folder` (``number(ofFileNamed:)``), read with `readdir`
+    /// and `fstatat` on the open folder: listing through FileManager and a `stat` of each full path
+    /// (the folder's path looked up again every time) were a third of an incremental refresh over
+    /// 241,522 proposal files.
     ///
     /// - Parameter expecting: About how many files there are (those recorded), to size the table once.
-    static func listing(_ folder: String, expecting: Int = 0) -> [String: Stamp] {
+    static func listing(_ folder: String, expecting: Int = 0) -> [Int64: Stamp] {
         guard let directory = opendir(folder) else { return [:] }
         defer { closedir(directory) }
         let descriptor = dirfd(directory)
-        var stamps: [String: Stamp] = [:]
+        var stamps: [Int64: Stamp] = [:]
         stamps.reserveCapacity(expecting)
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                let name = raw.bindMemory(to: CChar.self)
+                let length = strnlen(name.baseAddress!, name.count)
+                guard
+                    let number = number(
+                        ofFileNamed: UnsafeBufferPointer(
+                            start: raw.bindMemory(to: UInt8.self).baseAddress, count: length))
+                else { return }
+                var info = stat()
+                guard fstatat(descriptor, name.baseAddress!, &info, 0) == 0 else { return }
+                stamps[number] = Stamp(info)
             }
-            guard name.hasSuffix(".yaml") else { continue }
-            var info = stat()
-            guard fstatat(descriptor, name, &info, 0) == 0 else { continue }
-            stamps[name] = Stamp(info)
         }
         return stamps
     }
 
     /// The lines `name TAB size TAB seconds TAB nanoseconds TAB inode`, read byte by byte: a large
     /// roster has hundreds of thousands of proposal files, and splitting the text as strings took
-    /// longer than the rest of an incremental refresh. A malformed line is skipped.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> [String: Stamp] {
-        var stamps: [String: Stamp] = [:]
+    /// longer than the rest of an incremental refresh. A malformed line, or one that names no
+    /// proposal file, is skipped.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> [Int64: Stamp] {
+        var stamps: [Int64: Stamp] = [:]
         // About one line per 40 bytes: growing the table line by line rehashed it a dozen times.
         stamps.reserveCapacity(bytes.count / 40)
         var start = 0
@@ -79,18 +108,23 @@ struct FileStamps {
             var end = start
             while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
             defer { start = end + 1 }
-            var fields: [Range<Int>] = []
+            // Five fields, each up to the next tab (the last up to the line's end), without a list
+            // of them: an allocation per line was a third of reading the stamps.
             var field = start
-            for index in start...end where index == end || bytes[index] == UInt8(ascii: "\t") {
-                fields.append(field..<index)
-                field = index + 1
+            func next() -> Range<Int>? {
+                guard field <= end else { return nil }
+                var stop = field
+                while stop < end, bytes[stop] != UInt8(ascii: "\t") { stop += 1 }
+                defer { field = stop + 1 }
+                return field..<stop
             }
-            guard fields.count == 5, !fields[0].isEmpty, let size = number(bytes, fields[1]),
-                let seconds = number(bytes, fields[2]), let nanoseconds = number(bytes, fields[3]),
-                let inode = unsigned(bytes, fields[4])
+            guard let name = next(), let size = next().flatMap({ number(bytes, $0) }),
+                let seconds = next().flatMap({ number(bytes, $0) }),
+                let nanoseconds = next().flatMap({ number(bytes, $0) }),
+                let inode = next().flatMap({ unsigned(bytes, $0) }), field > end,
+                let proposal = number(ofFileNamed: UnsafeBufferPointer(rebasing: bytes[name]))
             else { continue }
-            let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[fields[0]]), as: UTF8.self)
-            stamps[name] = Stamp(size: size, seconds: seconds, nanoseconds: nanoseconds, inode: inode)
+            stamps[proposal] = Stamp(size: size, seconds: seconds, nanoseconds: nanoseconds, inode: inode)
         }
         return stamps
     }
@@ -118,30 +152,33 @@ struct FileStamps {
         return value
     }
 
-    /// The `.yaml` files whose stamp is not the recorded one, sorted.
-    func changedNames() -> [String] {
-        present.filter { recorded[$0.key] != $0.value }.keys.sorted()
+    /// The proposals whose file's stamp is not the recorded one, sorted.
+    func changed() -> [ProposalID] {
+        present.filter { recorded[$0.key] != $0.value }.keys.sorted().map(ProposalID.init)
     }
 
-    /// The stamp the file had when the folder was listed.
-    func current(_ name: String) -> Stamp? {
-        present[name]
+    /// The stamp the proposal's file had when the folder was listed.
+    func current(_ id: ProposalID) -> Stamp? {
+        present[id.rawValue]
     }
 
-    /// Whether the file exists (as of the listing, or since recorded).
-    /// The `.yaml` files in the folder when the stamps were read.
-    var presentNames: [String] { present.keys.sorted() }
+    /// The proposals with a file in the folder when the stamps were read, sorted.
+    var presentIDs: [ProposalID] { present.keys.sorted().map(ProposalID.init) }
 
-    func exists(_ name: String) -> Bool {
-        present[name] != nil
+    /// Whether the proposal's file exists (as of the listing, or since recorded).
+    func exists(_ id: ProposalID) -> Bool {
+        present[id.rawValue] != nil
     }
+
+    /// The name of the proposal's file in the folder.
+    static func fileName(_ id: ProposalID) -> String { "\(id).yaml" }
 
     /// Records the file's stamp as known (written by Roster, or read as pending).
-    mutating func record(_ name: String, _ stamp: Stamp? = nil) {
-        guard let stamp = stamp ?? Self.stamp(of: folder + "/" + name) else { return }
-        present[name] = stamp
-        if recorded[name] != stamp {
-            recorded[name] = stamp
+    mutating func record(_ id: ProposalID, _ stamp: Stamp? = nil) {
+        guard let stamp = stamp ?? Self.stamp(of: folder + "/" + Self.fileName(id)) else { return }
+        present[id.rawValue] = stamp
+        if recorded[id.rawValue] != stamp {
+            recorded[id.rawValue] = stamp
             dirty = true
         }
     }
@@ -152,13 +189,11 @@ struct FileStamps {
     /// up. A file removed since keeps its stamp until the next save, which does no harm: stamps are
     /// only compared for the files present.
     mutating func save() {
-        var kept: [String: Stamp] = [:]
-        kept.reserveCapacity(recorded.count)
-        for (name, stamp) in recorded where present[name] != nil || access(folder + "/" + name, F_OK) == 0 {
-            kept[name] = stamp
+        let gone = recorded.keys.filter {
+            present[$0] == nil && access(folder + "/" + Self.fileName(ProposalID($0)), F_OK) != 0
         }
-        if kept.count != recorded.count { dirty = true }
-        recorded = kept
+        for number in gone { recorded[number] = nil }
+        if !gone.isEmpty { dirty = true }
         guard dirty else { return }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(recorded.count * 48)
@@ -179,8 +214,18 @@ struct FileStamps {
                 divisor /= 10
             }
         }
-        for (name, s) in recorded {
-            bytes.append(contentsOf: name.utf8)
+        for (number, s) in recorded {
+            // `P-` and the number zero-padded to six digits, as ``ProposalID`` writes it.
+            bytes.append(contentsOf: "P-".utf8)
+            var width = 1
+            var rest = number
+            while rest >= 10 {
+                rest /= 10
+                width += 1
+            }
+            for _ in width..<max(width, 6) { bytes.append(UInt8(ascii: "0")) }
+            append(digitsOf: UInt64(number))
+            bytes.append(contentsOf: ".yaml".utf8)
             append(s.size)
             append(s.seconds)
             append(s.nanoseconds)

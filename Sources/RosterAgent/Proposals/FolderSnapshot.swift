@@ -1,9 +1,9 @@
-/// The names, sizes, modification times and inodes of a folder's `.yaml` files, to notice edits
+/// The sizes, modification times and inodes of a folder's proposal files, to notice edits
 /// cheaply (``FileStamps/listing(_:expecting:)``).
 struct FolderSnapshot {
-    private var seen: [String: FileStamps.Stamp] = [:]
+    private var seen: [Int64: FileStamps.Stamp] = [:]
 
-    /// Whether a `.yaml` file appeared, changed or went away since the last call.
+    /// Whether a proposal file appeared, changed or went away since the last call.
     mutating func changed(in folder: String) -> Bool {
         let now = FileStamps.listing(folder, expecting: seen.count)
         defer { seen = now }

@@ -139,7 +139,7 @@ public struct ProposalDesk: Sendable {
         // changed ones and those without a file are loaded again.
         var written = 0
         let open = (result.sync.opened + result.sync.updated + result.sync.unchanged).sorted()
-        let due = open.filter { id in !malformed.contains(id) && (changed.contains(id) || !stamps.exists("\(id).yaml"))
+        let due = open.filter { id in !malformed.contains(id) && (changed.contains(id) || !stamps.exists(id))
         }
         // Read a few hundred proposals and their people at a time, not one by one.
         for start in stride(from: 0, to: due.count, by: Self.readBatch) {
@@ -148,7 +148,7 @@ public struct ProposalDesk: Sendable {
             let people = try people(of: proposals)
             for proposal in proposals {
                 if try write(proposal, people: people, durable: false) { written += 1 }
-                stamps.record("\(proposal.id).yaml")
+                stamps.record(proposal.id)
             }
         }
         if written > 0 { try AtomicFile.syncFileSystem(of: folder) }
@@ -191,24 +191,22 @@ public struct ProposalDesk: Sendable {
         var stamps = FileStamps(folder: folder, path: stampsPath)
         let (decided, malformed) = try applyFileDecisions(stamps: &stamps)
         var files = 0
-        var open = Set<String>()
+        var open = Set<ProposalID>()
         let proposals = try store.openProposals().filter { !malformed.contains($0.id) }
         for start in stride(from: 0, to: proposals.count, by: Self.readBatch) {
             let batch = proposals[start..<min(start + Self.readBatch, proposals.count)]
             let people = try people(of: batch)
             for proposal in batch {
-                let name = "\(proposal.id).yaml"
-                open.insert(name)
+                open.insert(proposal.id)
                 if try write(proposal, people: people, durable: false) {
                     files += 1
-                    stamps.record(name)
+                    stamps.record(proposal.id)
                 }
             }
         }
         if files > 0 { try AtomicFile.syncFileSystem(of: folder) }
-        for name in stamps.presentNames where !open.contains(name) {
-            guard let id = ProposalID(parsing: name.dropLast(5)), !malformed.contains(id),
-                let proposal = try store.proposal(id), proposal.status != .open
+        for id in stamps.presentIDs where !open.contains(id) {
+            guard !malformed.contains(id), let proposal = try store.proposal(id), proposal.status != .open
             else { continue }
             try file(proposal, decision: proposal.status.rawValue)
             files += 1
@@ -366,9 +364,9 @@ public struct ProposalDesk: Sendable {
         try prepare()
         var decided: [String] = []
         var malformed = Set<ProposalID>()
-        for name in stamps.changedNames() {
-            guard let id = ProposalID(parsing: name.dropLast(5)) else { continue }
-            let stamp = stamps.current(name)
+        for id in stamps.changed() {
+            let name = FileStamps.fileName(id)
+            let stamp = stamps.current(id)
             guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)") else { continue }
             let text = String(decoding: data, as: UTF8.self)
             let decision: ProposalFile.Decision
@@ -390,7 +388,7 @@ public struct ProposalDesk: Sendable {
             }
             switch decision {
             case .pending:
-                if let stamp { stamps.record(name, stamp) }
+                if let stamp { stamps.record(id, stamp) }
                 continue
             case .accept(let survivor):
                 do {
