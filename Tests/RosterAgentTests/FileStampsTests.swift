@@ -52,6 +52,44 @@ import Testing
         #expect(read == [1: odd, 2: plain])
     }
 
+    @Test func laterStampsAreAppendedUntilTheFileIsWorthRewriting() throws {
+        try FileManager.default.createDirectory(atPath: root + "/proposals", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/proposals.stamps"
+        func lines() throws -> [String] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        for number in 1...3 { try write(FileStamps.fileName(ProposalID(Int64(number))), "decision: pending\n") }
+        var stamps = FileStamps(folder: root + "/proposals", path: path)
+        for id in stamps.changed() { stamps.record(id) }
+        stamps.save()
+        #expect(try lines().count == 3)
+
+        // One file edited and recorded again: one line more, which wins when read.
+        try write("P-000002.yaml", "decision: pending # edited\n")
+        stamps = FileStamps(folder: root + "/proposals", path: path)
+        #expect(stamps.changed() == [ProposalID(2)])
+        stamps.record(ProposalID(2))
+        stamps.save()
+        #expect(try lines().count == 4)
+        #expect(FileStamps(folder: root + "/proposals", path: path).changed().isEmpty)
+
+        // A file gone keeps its line until the file is rewritten, which happens once the lines
+        // outgrow twice the files (plus a margin): then only the files there are kept.
+        try FileManager.default.removeItem(atPath: root + "/proposals/P-000003.yaml")
+        let one = FileStamps.Stamp(size: 1, seconds: 1, nanoseconds: 1, inode: 1)
+        let two = FileStamps.Stamp(size: 2, seconds: 2, nanoseconds: 2, inode: 2)
+        for round in 1...2 {
+            stamps = FileStamps(folder: root + "/proposals", path: path)
+            for time in 0..<600 { stamps.record(ProposalID(1), time % 2 == 0 ? one : two) }
+            stamps.save()
+            #expect(try lines().count == (round == 1 ? 604 : 2), "round \(round)")
+        }
+        let final = try lines()
+        #expect(final.count == 2)
+        #expect(final.contains { $0.hasPrefix("P-000002.yaml\t") } && !final.contains { $0.hasPrefix("P-000003.yaml") })
+    }
+
     @Test func malformedLinesAreSkipped() {
         let text = """
             P-000001.yaml\t1\t2\t3\t4\t5
