@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import PropertyBased
 import RosterCore
 import Testing
@@ -88,6 +89,27 @@ import Testing
         let final = try lines()
         #expect(final.count == 2)
         #expect(final.contains { $0.hasPrefix("P-000002.yaml\t") } && !final.contains { $0.hasPrefix("P-000003.yaml") })
+    }
+
+    @Test func aLargeFolderIsListedInPiecesWithTheSameStamps() throws {
+        try FileManager.default.createDirectory(atPath: root + "/proposals", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // More files than one piece takes, of different sizes, and a name that is not a proposal's.
+        for number in 1...5000 {
+            let fd = open(
+                "\(root)/proposals/\(FileStamps.fileName(ProposalID(Int64(number))))", O_WRONLY | O_CREAT, 0o644)
+            #expect(fd >= 0)
+            #expect(Glibc.write(fd, "xxxxxx", number % 7) == number % 7)
+            close(fd)
+        }
+        try write("P-77.yaml", "x")
+        let listed = FileStamps.listing(root + "/proposals")
+        #expect(listed.count == 5000)
+        for number in [1, 2, 1234, 2500, 4999, 5000] {
+            let stamp = FileStamps.stamp(of: root + "/proposals/" + FileStamps.fileName(ProposalID(Int64(number))))
+            #expect(listed[Int64(number)] == stamp, "P-\(number)")
+            #expect(stamp?.size == Int64(number % 7))
+        }
     }
 
     @Test func malformedLinesAreSkipped() {

@@ -5,10 +5,11 @@ import Synchronization
 ///
 /// Matching splits its work (profiles, keys, blocks) into pieces that read shared, immutable
 /// values and return their own results, so the outcome is the same whatever ran where: the pieces'
-/// results are put back in piece order.
-enum ParallelWork {
+/// results are put back in piece order. Visible to the package's other modules for the same use
+/// (``map(_:threads:_:)`` and ``ranges(_:pieces:)``).
+package enum ParallelWork {
     /// `work(0) … work(count - 1)`, run on up to `threads` threads (sequentially when 1).
-    static func map<Result: Sendable>(
+    package static func map<Result: Sendable>(
         _ count: Int, threads: Int, _ work: @Sendable (Int) -> Result
     ) -> [Result] {
         guard threads > 1, count > 1 else { return (0..<count).map(work) }
@@ -21,7 +22,7 @@ enum ParallelWork {
     }
 
     /// `0..<total` cut into `pieces` ranges of near-equal length (fewer when `total` is smaller).
-    static func ranges(_ total: Int, pieces: Int) -> [Range<Int>] {
+    package static func ranges(_ total: Int, pieces: Int) -> [Range<Int>] {
         let pieces = max(1, min(pieces, total))
         return (0..<pieces).map { piece in (total * piece / pieces)..<(total * (piece + 1) / pieces) }
     }
