@@ -242,18 +242,21 @@ public struct ProposalDesk: Sendable {
             }
         }
         build()
+        // Out of the variable `build` captures, so that the matcher can be given the only reference.
+        let everyone = profiles
+        profiles = []
         result.readSeconds = Date().timeIntervalSince(readStarted)
-        result.people = profiles.count
+        result.people = everyone.count
         // The keys once, for the index and the matching. The index is written on a thread of its
         // own while the pairs are scored: the sorted insert runs on one core, and scoring leaves
         // the other idle now and then (the 1,000,000-person pass of `bench/proposals.sh` spent 18 s
         // in the insert, then 50 s matching).
         let pending = OutputMarker(audit: 0, fingerprint: "rebuilding \(UUID().uuidString)")
         let indexStarted = Date()
-        var prepared = try matcher.prepare(profiles, checkpoint: checkpoint)
+        var prepared = try matcher.prepare(everyone, checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
         // The list (150 MB at 1,000,000 people) is freed as soon as it is written, not when the pass ends.
-        let entries = Handoff(Self.indexEntries(&prepared.keys, profiles: profiles))
+        let entries = Handoff(Self.indexEntries(&prepared.keys, profiles: everyone))
         let write = BackgroundWork(name: "roster: key index") { [store] in
             let started = Date()
             try store.rebuildMatchKeys(entries.take() ?? [], pending: pending)
@@ -263,13 +266,15 @@ public struct ProposalDesk: Sendable {
         let matchStarted = Date()
         let drafts: [ProposalDraft]
         do {
-            drafts = try matcher.proposals(prepared, profiles: profiles, rejected: rejected, checkpoint: checkpoint)
+            // Given up, so that the matcher can free the profiles it no longer needs.
+            drafts = try matcher.proposals(
+                prepared, profiles: consume everyone, rejected: rejected, checkpoint: checkpoint)
         } catch {
             // Never leave with the write still running: the next pass would find it half done.
             result.indexSeconds = keysSeconds + ((try? write.wait()) ?? 0)
             throw error
         }
-        profiles = []
+        FreedMemory.release()
         result.indexSeconds = keysSeconds + (try write.wait())
         let recordStarted = Date()
         result.matchSeconds = recordStarted.timeIntervalSince(matchStarted)

@@ -295,21 +295,25 @@ public struct Matcher: Sendable {
             self.blocks(profiles, checkpoint: checkpoint), profiles, rejected: rejected, focus: focus,
             checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
-        return try group(&edges, profiles: profiles, rejected: rejected, checkpoint: checkpoint)
+        var profiles = profiles
+        return try group(&edges, profiles: &profiles, releasing: false, rejected: rejected, checkpoint: checkpoint)
     }
 
     /// The proposals of everyone, from the keys and blocks ``prepare(_:checkpoint:)`` computed for
     /// these `profiles`: the same as ``proposals(_:rejected:focus:checkpoint:)`` gives.
     ///
+    /// - Parameter profiles: Given up by the caller (`consume`), so that the profiles of the people
+    ///   in no proposal are freed once the groups are known, before the proposals are written.
     /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
     public func proposals(
-        _ prepared: consuming Prepared, profiles: [MatchProfile], rejected: Set<PersonPair> = [],
+        _ prepared: consuming Prepared, profiles: consuming [MatchProfile], rejected: Set<PersonPair> = [],
         checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
+        var profiles = profiles
         var edges = try self.edges(
             (consume prepared).blocks, profiles, rejected: rejected, focus: nil, checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
-        return try group(&edges, profiles: profiles, rejected: rejected, checkpoint: checkpoint)
+        return try group(&edges, profiles: &profiles, releasing: true, rejected: rejected, checkpoint: checkpoint)
     }
 
     /// Every candidate pair that scores, as an edge.
@@ -369,9 +373,14 @@ public struct Matcher: Sendable {
     ///
     /// - Parameter edges: Sorted in place (stronger first, then by pair), rather than copied: there
     ///   are millions on `bench/proposals.sh 1000000`; emptied once the spanning trees are known.
+    /// - Parameter releasing: Whether to replace the profiles of the people in no group by one empty
+    ///   profile once the groups are known: when `profiles` holds the only references, that frees
+    ///   them before the drafts are written (at 1,000,000 people, more than half of the profiles and
+    ///   of the peak RSS of a full pass, `bench/proposals.sh`).
     /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
     func group(
-        _ edges: inout [Edge], profiles: [MatchProfile], rejected: Set<PersonPair>, checkpoint: () -> Bool
+        _ edges: inout [Edge], profiles: inout [MatchProfile], releasing: Bool, rejected: Set<PersonPair>,
+        checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
         edges.sort { ($0.thousandths, $1.low, $1.high) > ($1.thousandths, $0.low, $0.high) }
         var strong = UnionFind(rejected: rejected, profiles: profiles)
@@ -399,13 +408,23 @@ public struct Matcher: Sendable {
             if weakByRoot[root] != nil { strongByWeakRoot[root, default: []].append(edge) }
         }
         for (root, tree) in weakByRoot { trees.append(tree + (strongByWeakRoot[root] ?? [])) }
-        // Only the trees are needed from here on: the edges go before the drafts are written.
+        // Only the trees are needed from here on: the edges go before the drafts are written, and
+        // so do the profiles of the people in none.
         edges = []
         (strongEdges, weakEdges, byRoot, weakByRoot, strongByWeakRoot) = ([], [], [:], [:], [:])
+        if releasing {
+            var used = [Bool](repeating: false, count: profiles.count)
+            for tree in trees {
+                for edge in tree { (used[edge.a], used[edge.b]) = (true, true) }
+            }
+            let empty = MatchProfile(MatchPerson(id: PersonID(0), name: ""))
+            for index in profiles.indices where !used[index] { profiles[index] = empty }
+            FreedMemory.release()
+        }
         let pieces = ParallelWork.ranges(trees.count, pieces: (trees.count + 1023) / 1024)
         var drafts: [ProposalDraft] = []
         drafts.reserveCapacity(trees.count)
-        try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) { [trees] piece in
+        try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) { [trees, profiles] piece in
             pieces[piece].map { draft(trees[$0], profiles: profiles) }
         } take: { written in
             drafts += written
