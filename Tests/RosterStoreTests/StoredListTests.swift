@@ -23,6 +23,25 @@ import Testing
         }
     }
 
+    @Test func aStoredListIsComparedAsItsDecodedForm() async {
+        // A list against itself, against one element more or fewer, and against another list.
+        let pair = zip(Self.text.array(of: 0...4), Self.text.array(of: 0...4), Gen.int(in: 0...3))
+        await propertyCheck(count: 500, input: pair) { first, other, change in
+            let stored = StoreSQL.encodeList(first)
+            let compared: [String]
+            switch change {
+            case 0: compared = first
+            case 1: compared = first + ["x"]
+            case 2: compared = Array(first.dropLast())
+            default: compared = other
+            }
+            #expect(StoreSQL.list(stored, is: compared) == (first == compared), "\(stored) vs \(compared)")
+        }
+        // Text the byte reader does not take is decoded.
+        #expect(StoreSQL.list(#"[ "\u0041" ]"#, is: ["A"]))
+        #expect(!StoreSQL.list(#"["a", "\u0041"]"#, is: ["a"]))
+    }
+
     @Test func theByteReaderTakesTheCommonListsAndLeavesTheRest() {
         #expect(StoreSQL.decodeStringArray("[]") == [])
         #expect(StoreSQL.decodeStringArray(#"["a","b \"c\" \/ \\ \n"]"#) == ["a", "b \"c\" / \\ \n"])

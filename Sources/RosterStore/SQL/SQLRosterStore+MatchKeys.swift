@@ -220,20 +220,26 @@ extension StoreSQL {
     }
 
     static func openProposals(_ db: some SQLSession, touching people: Set<PersonID>) throws -> [StoredProposal] {
+        try openTouching(people, id: \.id) { condition, arguments in
+            try loadProposals(db, where: condition, arguments)
+        }
+    }
+
+    /// The open proposals with one of `people`, each once, by id: `load` is asked for those that
+    /// meet a condition (with `?` for its arguments), a few hundred people at a time.
+    static func openTouching<Row>(
+        _ people: Set<PersonID>, id: (Row) -> ProposalID, load: (String, [SQLValue]) throws -> [Row]
+    ) throws -> [Row] {
         let ids = people.map(\.rawValue).sorted()
-        var found: [ProposalID: StoredProposal] = [:]
+        var found: [ProposalID: Row] = [:]
         for start in stride(from: 0, to: ids.count, by: inListSize) {
             let slice = ids[start..<min(start + inListSize, ids.count)]
-            for proposal in try loadProposals(
-                db,
-                where: """
-                    status = 'open' AND id IN (SELECT proposalId FROM mergeProposalPerson
-                        WHERE personId IN \(inList))
-                    """, inListArguments(slice))
-            {
-                found[proposal.id] = proposal
-            }
+            let condition = """
+                status = 'open' AND id IN (SELECT proposalId FROM mergeProposalPerson
+                    WHERE personId IN \(inList))
+                """
+            for row in try load(condition, inListArguments(slice)) { found[id(row)] = row }
         }
-        return found.values.sorted { $0.id < $1.id }
+        return found.values.sorted { id($0) < id($1) }
     }
 }
