@@ -6,29 +6,33 @@ extension SQLRosterStore {
 
     public func forEachMatchPerson(_ each: (MatchPerson) throws -> Void) throws {
         try database.read { db in
-            var people = try db.cursor("SELECT id, name, isBot FROM person ORDER BY id", [])
-            var emails = try db.cursor(
-                "SELECT personId, address FROM email ORDER BY personId, isPrimary DESC, address", [])
-            var accounts = try db.cursor(
-                """
-                SELECT personId, integration, accountId, login, displayName, email, isBot, pinned
-                FROM account ORDER BY personId, integration, accountId
-                """, [])
-            var email = try emails.next().map { ($0.int64(0), $0.text(1)) }
-            var account = try accounts.next().map(StoreSQL.matchAccount)
-            while let row = try people.next() {
-                let id = row.int64(0)
-                var person = MatchPerson(id: PersonID(id), name: row.text(1), isBot: row.bool(2))
-                while let current = email, current.0 <= id {
-                    if current.0 == id { person.emails.append(current.1) }
-                    email = try emails.next().map { ($0.int64(0), $0.text(1)) }
+            // In a block of its own, so that the cursors are closed before the cache is released.
+            do {
+                var people = try db.cursor("SELECT id, name, isBot FROM person ORDER BY id", [])
+                var emails = try db.cursor(
+                    "SELECT personId, address FROM email ORDER BY personId, isPrimary DESC, address", [])
+                var accounts = try db.cursor(
+                    """
+                    SELECT personId, integration, accountId, login, displayName, email, isBot, pinned
+                    FROM account ORDER BY personId, integration, accountId
+                    """, [])
+                var email = try emails.next().map { ($0.int64(0), $0.text(1)) }
+                var account = try accounts.next().map(StoreSQL.matchAccount)
+                while let row = try people.next() {
+                    let id = row.int64(0)
+                    var person = MatchPerson(id: PersonID(id), name: row.text(1), isBot: row.bool(2))
+                    while let current = email, current.0 <= id {
+                        if current.0 == id { person.emails.append(current.1) }
+                        email = try emails.next().map { ($0.int64(0), $0.text(1)) }
+                    }
+                    while let current = account, current.0 <= id {
+                        if current.0 == id { person.accounts.append(current.1) }
+                        account = try accounts.next().map(StoreSQL.matchAccount)
+                    }
+                    try each(person)
                 }
-                while let current = account, current.0 <= id {
-                    if current.0 == id { person.accounts.append(current.1) }
-                    account = try accounts.next().map(StoreSQL.matchAccount)
-                }
-                try each(person)
             }
+            try db.releaseCache()
         }
     }
 

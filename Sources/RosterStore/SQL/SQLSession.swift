@@ -57,6 +57,10 @@ public protocol SQLSession {
     /// Has the engine sample these tables again for its planner, after a bulk load changed them
     /// much; nothing by default.
     func refreshStatistics(_ tables: [String]) throws
+
+    /// Frees what the connection cached of the pages it read, after a read of a whole table that
+    /// is not read again soon; nothing by default.
+    func releaseCache() throws
 }
 
 extension SQLSession {
@@ -85,6 +89,8 @@ extension SQLSession {
 
     /// SQLite plans from its indexes without samples.
     public func refreshStatistics(_ tables: [String]) throws {}
+
+    public func releaseCache() throws {}
 }
 
 extension SQLSession {
