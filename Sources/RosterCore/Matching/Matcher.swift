@@ -457,8 +457,13 @@ public struct Matcher: Sendable {
         }
         let distinct = MatchProfile.distinctPeople(in: people.flatMap { profiles[$0].names.filter { $0.count >= 2 } })
         if people.count > largestGroup || distinct > 2 {
-            flags.append(
-                "snowball: \(people.count) people with \(distinct) different names would become one; check each pair")
+            let names =
+                switch distinct {
+                case 0: ""
+                case 1: " all with one name"
+                default: " with \(distinct) different names"
+                }
+            flags.append("snowball: \(people.count) people\(names) would become one; check each pair")
         }
         if !flags.isEmpty { confidence = min(confidence, 0.5) }
         let survivor = SurvivorRule.survivor(

@@ -286,17 +286,31 @@ import Testing
     }
 
     @Test func aSnowballIsFlaggedAndNotConfident() throws {
-        // One login shared by people with different names chains them together.
-        let profiles = (1...4).map { index in
+        // Each pair shares a GitHub login in noreply addresses; the three are different people by
+        // name: one proposal, flagged.
+        let people = [("Ann Lee", ["ann"]), ("Bob Ray", ["ann", "bobby"]), ("Cy Young", ["bobby"])]
+        let profiles = people.enumerated().map { index, person in
             MatchProfile(
                 MatchPerson(
-                    id: PersonID(Int64(index)), name: ["Ann Lee", "Bob Ray", "Cy Young", "Di Ho"][index - 1],
-                    accounts: [
-                        MatchAccount(
-                            key: AccountKey(integration: "i\(index)", accountID: "\(index)"), login: "sharedlogin")
-                    ]))
+                    id: PersonID(Int64(index + 1)), name: person.0,
+                    emails: person.1.map { "\($0)@users.noreply.github.com" }))
         }
         let drafts = Matcher().proposals(profiles)
+        #expect(drafts.count == 1)
         for draft in drafts { #expect(draft.confidence <= 0.5) }
+        #expect(
+            drafts.flatMap(\.flags).contains { $0.hasPrefix("snowball: 3 people with 3 different names") }, "\(drafts)")
+    }
+
+    @Test func aLargeGroupOfOneNameIsFlaggedSaySo() throws {
+        // More people than a group may hold, all one name: flagged, in words that fit.
+        let profiles = (1...8).map { index in
+            MatchProfile(
+                MatchPerson(
+                    id: PersonID(Int64(index)), name: "Ann Lee",
+                    accounts: [MatchAccount(key: AccountKey(integration: "i\(index)", accountID: "\(index)"))]))
+        }
+        let flags = Matcher().proposals(profiles).flatMap(\.flags)
+        #expect(flags.contains("snowball: 8 people all with one name would become one; check each pair"), "\(flags)")
     }
 }
