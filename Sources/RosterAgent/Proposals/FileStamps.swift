@@ -17,15 +17,6 @@ struct FileStamps {
         var nanoseconds: Int64
         var inode: UInt64
 
-        init(size: Int64, seconds: Int64, nanoseconds: Int64, inode: UInt64) {
-            (self.size, self.seconds, self.nanoseconds, self.inode) = (size, seconds, nanoseconds, inode)
-        }
-
-        init(_ info: stat) {
-            self.init(
-                size: Int64(info.st_size), seconds: Int64(info.st_mtim.tv_sec),
-                nanoseconds: Int64(info.st_mtim.tv_nsec), inode: UInt64(info.st_ino))
-        }
     }
 
     let folder: String
@@ -58,19 +49,9 @@ struct FileStamps {
     /// Files are known by number rather than by name: a String per file and hashing it were most of
     /// listing 241,522 proposal files and reading their stamps (perf, `bench/proposals.sh 1000000`).
     static func number(ofFileNamed name: UnsafeBufferPointer<UInt8>) -> Int64? {
-        let suffix = Array(".yaml".utf8)
-        guard name.count >= 2 + 6 + suffix.count, name.count <= 2 + 18 + suffix.count, name[0] == UInt8(ascii: "P"),
-            name[1] == UInt8(ascii: "-"), name.suffix(suffix.count).elementsEqual(suffix)
-        else { return nil }
-        let digits = name[2..<(name.count - suffix.count)]
-        // Six digits at least, zero-padded to six and no further.
-        if digits.count > 6, digits.first == UInt8(ascii: "0") { return nil }
-        var value: Int64 = 0
-        for byte in digits {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-        }
-        return value > 0 ? value : nil
+        let suffix = ".yaml".utf8
+        guard name.count > suffix.count, name.suffix(suffix.count).elementsEqual(suffix) else { return nil }
+        return ProposalID(exactly: UnsafeBufferPointer(rebasing: name.dropLast(suffix.count)))?.rawValue
     }
 
     /// The stamps of the proposal files in `folder` (``number(ofFileNamed:)``), read with `readdir`
@@ -261,15 +242,10 @@ struct FileStamps {
             if value < 0 { bytes.append(UInt8(ascii: "-")) }
             append(digitsOf: value.magnitude)
         }
-        func append(digitsOf value: UInt64, width: Int = 1) {
+        func append(digitsOf value: UInt64) {
             // Digit by digit, most significant first, without a String per number.
             var divisor: UInt64 = 1
-            var digits = 1
-            while value / divisor >= 10 {
-                divisor *= 10
-                digits += 1
-            }
-            for _ in digits..<max(digits, width) { bytes.append(UInt8(ascii: "0")) }
+            while value / divisor >= 10 { divisor *= 10 }
             var rest = value
             while true {
                 bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
@@ -278,10 +254,7 @@ struct FileStamps {
                 divisor /= 10
             }
         }
-        // `P-` and the number zero-padded to six digits, as ``ProposalID`` writes it.
-        bytes.append(contentsOf: "P-".utf8)
-        append(digitsOf: UInt64(number), width: 6)
-        bytes.append(contentsOf: ".yaml".utf8)
+        bytes.append(contentsOf: fileName(ProposalID(number)).utf8)
         append(stamp.size)
         append(stamp.seconds)
         append(stamp.nanoseconds)
@@ -294,5 +267,13 @@ struct FileStamps {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return Stamp(info)
+    }
+}
+
+extension FileStamps.Stamp {
+    init(_ info: stat) {
+        self.init(
+            size: Int64(info.st_size), seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec),
+            inode: UInt64(info.st_ino))
     }
 }

@@ -1,9 +1,7 @@
-import Dispatch
 public import Foundation
 public import Logging
 public import RosterCore
 public import RosterStore
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc

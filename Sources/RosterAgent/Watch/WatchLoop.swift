@@ -253,7 +253,8 @@ final class WatchLoop {
         let started = Clocks.monotonic()
         guard started >= proposalsDue else { return }
         let changed = proposalFiles.changed(in: service.state.root + "/proposals")
-        proposalsDue = Self.nextLook(at: Clocks.monotonic(), listing: Clocks.monotonic() - started)
+        let finished = Clocks.monotonic()
+        proposalsDue = Self.nextLook(at: finished, listing: finished - started)
         guard changed else { return }
         let desk = self.desk
         do {

@@ -295,8 +295,7 @@ public struct Matcher: Sendable {
             self.blocks(profiles, checkpoint: checkpoint), profiles, rejected: rejected, focus: focus,
             checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
-        var profiles = profiles
-        return try group(&edges, profiles: &profiles, releasing: false, rejected: rejected, checkpoint: checkpoint)
+        return try group(&edges, profiles: profiles, releasing: false, rejected: rejected, checkpoint: checkpoint)
     }
 
     /// The proposals of everyone, from the keys and blocks ``prepare(_:checkpoint:)`` computed for
@@ -309,11 +308,11 @@ public struct Matcher: Sendable {
         _ prepared: consuming Prepared, profiles: consuming [MatchProfile], rejected: Set<PersonPair> = [],
         checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
-        var profiles = profiles
         var edges = try self.edges(
             (consume prepared).blocks, profiles, rejected: rejected, focus: nil, checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
-        return try group(&edges, profiles: &profiles, releasing: true, rejected: rejected, checkpoint: checkpoint)
+        return try group(
+            &edges, profiles: consume profiles, releasing: true, rejected: rejected, checkpoint: checkpoint)
     }
 
     /// Every candidate pair that scores, as an edge.
@@ -374,14 +373,16 @@ public struct Matcher: Sendable {
     /// - Parameter edges: Sorted in place (stronger first, then by pair), rather than copied: there
     ///   are millions on `bench/proposals.sh 1000000`; emptied once the spanning trees are known.
     /// - Parameter releasing: Whether to replace the profiles of the people in no group by one empty
-    ///   profile once the groups are known: when `profiles` holds the only references, that frees
-    ///   them before the drafts are written (at 1,000,000 people, more than half of the profiles and
+    ///   profile once the groups are known: when the caller gave up `profiles`, that frees them
+    ///   before the drafts are written (at 1,000,000 people, more than half of the profiles and
     ///   of the peak RSS of a full pass, `bench/proposals.sh`).
     /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
     func group(
-        _ edges: inout [Edge], profiles: inout [MatchProfile], releasing: Bool, rejected: Set<PersonPair>,
+        _ edges: inout [Edge], profiles: consuming [MatchProfile], releasing: Bool, rejected: Set<PersonPair>,
         checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
+        // Moved, not copied: a second reference would make replacing an entry copy the whole list.
+        var profiles = consume profiles
         edges.sort { ($0.thousandths, $1.low, $1.high) > ($1.thousandths, $0.low, $0.high) }
         var strong = UnionFind(rejected: rejected, profiles: profiles)
         var strongEdges: [Edge] = []
