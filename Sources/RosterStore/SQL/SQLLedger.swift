@@ -79,8 +79,8 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
             SELECT personId, pinned, login, displayName, email, status, isBot
             FROM account WHERE integration = ? AND accountId = ?
             """)
-        insertPerson = try db.prepare(
-            "INSERT INTO person (name, isBot, createdAt, updatedAt) VALUES (?, ?, ?, ?) RETURNING id")
+        insertPerson = try db.prepareInsert(
+            "INSERT INTO person (name, isBot, createdAt, updatedAt) VALUES (?, ?, ?, ?)")
         selectIsBot = try db.prepare("SELECT isBot FROM person WHERE id = ?")
         insertFullAccount = try db.prepare(
             """
@@ -245,7 +245,7 @@ struct SQLLedger<Session: SQLSession>: RosterLedger {
         insertPerson.bind(2, isBot)
         insertPerson.bind(3, now)
         insertPerson.bind(4, now)
-        guard let newID = try insertPerson.int64() else { throw StoreError("A new person got no id") }
+        guard let newID = try insertPerson.runInsert() else { throw StoreError("A new person got no id") }
         let id = PersonID(newID)
         if let primaryEmail {
             insertOrPromotePrimary.bind(1, primaryEmail)

@@ -410,11 +410,11 @@ extension StoreSQL {
             id = ProposalID(newID)
         } else {
             guard
-                let newID = try db.first(
+                let newID = try db.insertRow(
                     """
                     INSERT INTO mergeProposal (status, peopleKey, survivor, confidence, evidence, flags, createdAt, updatedAt)
-                    VALUES ('open', ?, ?, ?, ?, ?, ?, ?) RETURNING id
-                    """, values, { $0.int64(0) })
+                    VALUES ('open', ?, ?, ?, ?, ?, ?, ?)
+                    """, values)
             else { throw StoreError("A new proposal got no id") }
             id = ProposalID(newID)
         }

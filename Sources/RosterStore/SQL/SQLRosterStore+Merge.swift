@@ -51,14 +51,14 @@ extension StoreSQL {
             try db.value(
                 "SELECT 1 FROM email WHERE personId = ? AND isPrimary", args(survivor.rawValue), as: Int64.self) != nil
         guard
-            let mergeID = try db.value(
+            let mergeID = try db.insertRow(
                 """
                 INSERT INTO mergeDecision (proposalId, survivor, merged, decidedBy, before, at)
-                VALUES (?, ?, ?, ?, '', ?) RETURNING id
+                VALUES (?, ?, ?, ?, '', ?)
                 """,
                 args(
                     proposal?.rawValue, survivor.rawValue, others.map(\.description).joined(separator: ","), decidedBy,
-                    now), as: Int64.self)
+                    now))
         else { throw StoreError("A merge decision got no id") }
         func audit(_ action: String, person: PersonID, subject: String, before: String?, after: String?) throws {
             try db.run(

@@ -63,11 +63,11 @@ extension SQLRosterStore {
                 return (ApplyResult.alreadyApplied(entry), false)
             }
             guard
-                let ingestID = try db.first(
+                let ingestID = try db.insertRow(
                     """
                     INSERT INTO ingest (sha256, fileName, kind, outcome, startedAt, finishedAt, summary)
-                    VALUES (?, ?, ?, 'applied', ?, ?, '') RETURNING id
-                    """, args(file.sha256, file.fileName, file.kind, file.startedAt, file.startedAt), { $0.int64(0) })
+                    VALUES (?, ?, ?, 'applied', ?, ?, '')
+                    """, args(file.sha256, file.fileName, file.kind, file.startedAt, file.startedAt))
             else { throw StoreError("The journal row of \(file.fileName) got no id") }
             let sqlLedger = try SQLLedger(db: db, ingestID: ingestID, now: file.startedAt)
             var ledger: any RosterLedger = sqlLedger

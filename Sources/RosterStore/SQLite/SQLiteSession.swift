@@ -59,6 +59,13 @@ public struct RawStatement: SQLStatement {
         }
     }
 
+    /// Runs an insert prepared without `RETURNING` (``SQLiteSession/prepareInsert(_:)``) and
+    /// returns the rowid SQLite gave the row.
+    public func runInsert() throws -> Int64? {
+        try run()
+        return sqlite3_last_insert_rowid(database.sqliteConnection)
+    }
+
     /// Steps once: the next row, or nil (and the statement reset) at the end.
     func step() throws -> SQLiteRow? {
         let code = sqlite3_step(handle)
@@ -118,6 +125,11 @@ public struct SQLiteSession: SQLSession {
 
     public func execute(_ sql: String) throws {
         try db.execute(sql: sql)
+    }
+
+    /// The insert as written: ``RawStatement/runInsert()`` reads the rowid.
+    public func prepareInsert(_ sql: String) throws -> RawStatement {
+        try prepare(sql)
     }
 
     public func cursor(_ sql: String, _ arguments: [SQLValue]) throws -> SQLiteCursor {
