@@ -27,3 +27,58 @@ extension OutputMarker {
     /// audit row both reflect, and the fingerprint of the rules they were computed by.
     public static let matchKeys = "match-keys"
 }
+
+/// One person's blocking keys as one stored text: each hash as 16 lowercase hexadecimal digits of
+/// its 64 bits, in index order (``MatchKeyEntry``), without separators.
+///
+/// The key table is ordered by key; a refresh also needs a person's keys (to remove those the
+/// person no longer has, and to see which blocks a change left). One row per person, written in
+/// person order, costs far less than an index of the key table by person, which a rewrite of the
+/// whole index had to build by sorting every row (see the v7 migration).
+enum MatchKeyList {
+    /// The text of `hashes`, distinct and in index order.
+    static func encode(_ hashes: some Sequence<UInt64>) -> String {
+        let sorted = Set(hashes).sorted { Int64(bitPattern: $0) < Int64(bitPattern: $1) }
+        return encode(sortedDistinct: sorted)
+    }
+
+    /// The text of hashes already distinct and in index order.
+    static func encode(sortedDistinct hashes: some Collection<UInt64>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: hashes.count * 16) { buffer in
+            var at = 0
+            for hash in hashes {
+                for shift in stride(from: 60, through: 0, by: -4) {
+                    buffer[at] = digits[Int((hash >> UInt64(shift)) & 0xF)]
+                    at += 1
+                }
+            }
+            return at
+        }
+    }
+
+    /// The hashes of a stored text; nil when it is not one ``encode(_:)`` wrote.
+    static func decode(_ text: String) -> [UInt64]? {
+        var text = text
+        return text.withUTF8 { bytes -> [UInt64]? in
+            guard bytes.count % 16 == 0 else { return nil }
+            var hashes: [UInt64] = []
+            hashes.reserveCapacity(bytes.count / 16)
+            var value: UInt64 = 0
+            for (index, byte) in bytes.enumerated() {
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                default: return nil
+                }
+                value = value << 4 | UInt64(digit)
+                if index % 16 == 15 {
+                    hashes.append(value)
+                    value = 0
+                }
+            }
+            return hashes
+        }
+    }
+}

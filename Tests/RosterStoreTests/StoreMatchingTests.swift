@@ -177,6 +177,24 @@ struct StoreMatchingTests {
     }
 
     @Test(arguments: StoreEngine.allCases)
+    func eachPersonsKeysAreListedWhateverTheGapsBetweenIds(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        // Ids in one range of the list writer, at the edge of the next, and far beyond (ranges
+        // with nobody in them are skipped); duplicates go once.
+        let people = [1, 2, 262_143, 262_144, 262_145, 5_000_000].map { PersonID(Int64($0)) }
+        func hashes(_ person: PersonID) -> [UInt64] {
+            (0..<5).map { UInt64(person.rawValue * 10 + $0) &* 0x9E37_79B9_7F4A_7C15 }
+        }
+        let entries = people.flatMap { person in hashes(person).map { MatchKeyEntry(hash: $0, person: person) } }
+        try store.rebuildMatchKeys(entries + entries.prefix(7), pending: OutputMarker(audit: 0, fingerprint: "p"))
+        let keys = try store.matchKeys(of: people + [PersonID(3)])
+        #expect(keys.count == people.count)
+        for person in people {
+            #expect(keys[person] == hashes(person).sorted { Int64(bitPattern: $0) < Int64(bitPattern: $1) })
+        }
+    }
+
+    @Test(arguments: StoreEngine.allCases)
     func aLargeIndexIsRebuiltInBatchesWithDuplicatesIgnored(engine: StoreEngine) throws {
         let store = try engine.makeStore()
         let (a, b) = try twoJanes(store)

@@ -18,7 +18,7 @@ public final class PostgresStore: SQLRosterStore {
     }
 }
 
-/// The PostgreSQL schema: the tables of the SQLite migrations v1 to v6, as they stand after them,
+/// The PostgreSQL schema: the tables of the SQLite migrations v1 to v7, as they stand after them,
 /// in versioned steps of its own.
 ///
 /// Text columns compare byte-wise (`COLLATE "C"`), as SQLite's do, so that every ordered read
@@ -164,7 +164,19 @@ enum PostgresSchema {
             );
             CREATE INDEX matchKey_person ON matchKey(personId);
             """
-        )
+        ),
+        (
+            "v2: match keys listed per person, as of SQLite migration v7",
+            """
+            CREATE TABLE matchKeyList (
+                personId BIGINT PRIMARY KEY,
+                hashes TEXT COLLATE "C" NOT NULL
+            );
+            DROP INDEX matchKey_person;
+            TRUNCATE matchKey;
+            DELETE FROM outputMarker WHERE name = '\(OutputMarker.matchKeys)';
+            """
+        ),
     ]
 
     static func migrate(_ database: PostgresDatabase) throws {

@@ -4,19 +4,7 @@ extension SQLRosterStore {
     /// A few hundred people per query: on a server a query per person made a refresh after
     /// another host's large file take minutes.
     public func matchKeys(of people: [PersonID]) throws -> [PersonID: [UInt64]] {
-        try database.read { db in
-            var keys: [PersonID: [UInt64]] = [:]
-            let statement = try db.prepare(
-                "SELECT personId, hash FROM matchKey WHERE personId IN \(StoreSQL.inList) ORDER BY personId, hash")
-            let ids = Array(Set(people.map(\.rawValue))).sorted()
-            for start in stride(from: 0, to: ids.count, by: StoreSQL.inListSize) {
-                statement.bind(StoreSQL.inListArguments(ids[start..<min(start + StoreSQL.inListSize, ids.count)]))
-                try statement.forEach { row in
-                    keys[PersonID(row.int64(0)), default: []].append(UInt64(bitPattern: row.int64(1)))
-                }
-            }
-            return keys
-        }
+        try database.read { db in try StoreSQL.keyLists(db, of: people).filter { !$0.value.isEmpty } }
     }
 
     public func matchKeyHolders(_ hashes: [UInt64], atMost limit: (UInt64) -> Int) throws -> [UInt64: [PersonID]] {
@@ -92,18 +80,23 @@ extension SQLRosterStore {
                 try db.insert(
                     into: "matchKey", columns: ["hash", "personId"],
                     rows: changes.added.map { [.integer($0.storedHash), .integer($0.person.rawValue)] })
+                let people = Set(changes.removed.map(\.person)).union(changes.added.map(\.person))
+                var lists: [PersonID: [UInt64]] = [:]
+                for entry in sorted where people.contains(entry.person) && lists[entry.person]?.last != entry.hash {
+                    lists[entry.person, default: []].append(entry.hash)
+                }
+                try StoreSQL.writeKeyLists(db, people.sorted().map { ($0, lists[$0] ?? []) })
                 return
             }
-            try db.execute("DROP INDEX IF EXISTS matchKey_person")
-            // In key order, the table's B-tree only grows at its right edge; the index by person is
-            // built afterwards in one sort rather than by a random insert per row.
+            // In key order, the table's B-tree only grows at its right edge; the lists by person
+            // are then written in person order.
             if Database.Session.prefersBatches {
                 // A server takes them fastest in bulk (PostgreSQL: COPY) into a table without
                 // indexes, each index then built in one sort: TRUNCATE rather than DELETE of
                 // millions of rows, and the table stays locked to readers until commit.
                 try db.execute(
                     """
-                    TRUNCATE matchKey;
+                    TRUNCATE matchKey, matchKeyList;
                     ALTER TABLE matchKey DROP CONSTRAINT IF EXISTS matchKey_pkey
                     """)
                 // COPY has no ON CONFLICT: the same key of a person twice goes once.
@@ -119,11 +112,11 @@ extension SQLRosterStore {
                 }
                 try db.insert(into: "matchKey", columns: ["hash", "personId"], rows: rows)
                 try db.execute("ALTER TABLE matchKey ADD CONSTRAINT matchKey_pkey PRIMARY KEY (hash, personId)")
-                try db.execute("CREATE INDEX matchKey_person ON matchKey(personId)")
-                try db.refreshStatistics(["matchKey"])
+                try StoreSQL.writeAllKeyLists(db, from: sorted)
+                try db.refreshStatistics(["matchKey", "matchKeyList"])
                 return
             }
-            try db.execute("DELETE FROM matchKey")
+            try db.execute("DELETE FROM matchKey; DELETE FROM matchKeyList")
             // On SQLite, rows go 256 to a statement: a statement per row (`insert(into:…)`) made
             // the index of 100,000 people take 1.5 times as long.
             let batch = 256
@@ -147,7 +140,7 @@ extension SQLRosterStore {
                 one.bind(2, entry.person.rawValue)
                 try one.run()
             }
-            try db.execute("CREATE INDEX matchKey_person ON matchKey(personId)")
+            try StoreSQL.writeAllKeyLists(db, from: sorted)
         }
     }
 
@@ -162,18 +155,26 @@ extension SQLRosterStore {
         try database.write { db in
             guard try StoreSQL.marker(db, OutputMarker.matchKeys) == expected else { return nil }
             if !keys.isEmpty {
-                let delete = try db.prepare("DELETE FROM matchKey WHERE personId = ?")
-                // The new keys go in together (on a server, one COPY) once every person's old
-                // ones are deleted; a person's keys are distinct, so nothing conflicts.
+                // Only the keys a person lost are deleted and only those gained inserted (on a
+                // server, sent without waiting and in one COPY).
+                let people = keys.keys.sorted()
+                let before = try StoreSQL.keyLists(db, of: people)
+                let delete = try db.prepare("DELETE FROM matchKey WHERE hash = ? AND personId = ?")
                 var rows: [[SQLValue]] = []
-                for (person, hashes) in keys.sorted(by: { $0.key < $1.key }) {
-                    delete.bind(1, person.rawValue)
-                    try delete.enqueue()
-                    for hash in Set(hashes) {
+                for person in people {
+                    let old = Set(before[person] ?? [])
+                    let new = Set(keys[person] ?? [])
+                    for hash in old.subtracting(new) {
+                        delete.bind(1, Int64(bitPattern: hash))
+                        delete.bind(2, person.rawValue)
+                        try delete.enqueue()
+                    }
+                    for hash in new.subtracting(old) {
                         rows.append([.integer(Int64(bitPattern: hash)), .integer(person.rawValue)])
                     }
                 }
                 try db.insert(into: "matchKey", columns: ["hash", "personId"], rows: rows)
+                try StoreSQL.writeKeyLists(db, people.map { ($0, keys[$0] ?? []) })
             }
             let sync = try StoreSQL.syncProposals(db, drafts, scope: scope, now: now)
             try StoreSQL.saveMarker(db, OutputMarker.matchKeys, marker)
@@ -183,6 +184,99 @@ extension SQLRosterStore {
 }
 
 extension StoreSQL {
+    /// The stored key lists of these people (``MatchKeyList``), a few hundred people per query;
+    /// people without a list are left out.
+    static func keyLists(_ db: some SQLSession, of people: [PersonID]) throws -> [PersonID: [UInt64]] {
+        var lists: [PersonID: [UInt64]] = [:]
+        let statement = try db.prepare("SELECT personId, hashes FROM matchKeyList WHERE personId IN \(inList)")
+        let ids = Array(Set(people.map(\.rawValue))).sorted()
+        for start in stride(from: 0, to: ids.count, by: inListSize) {
+            statement.bind(inListArguments(ids[start..<min(start + inListSize, ids.count)]))
+            var damaged: Int64?
+            try statement.forEach { row in
+                guard let hashes = MatchKeyList.decode(row.text(1)) else {
+                    damaged = row.int64(0)
+                    return
+                }
+                lists[PersonID(row.int64(0))] = hashes
+            }
+            if let damaged {
+                throw StoreError(
+                    "The stored match keys of \(PersonID(damaged)) can't be read. Run `roster proposals refresh --full` to rebuild them."
+                )
+            }
+        }
+        return lists
+    }
+
+    /// Replaces the key lists of these people: an empty list deletes the person's row.
+    static func writeKeyLists(_ db: some SQLSession, _ lists: [(PersonID, [UInt64])]) throws {
+        let upsert = try db.prepare(
+            """
+            INSERT INTO matchKeyList (personId, hashes) VALUES (?, ?)
+            ON CONFLICT (personId) DO UPDATE SET hashes = excluded.hashes
+            """)
+        let delete = try db.prepare("DELETE FROM matchKeyList WHERE personId = ?")
+        for (person, hashes) in lists {
+            if hashes.isEmpty {
+                delete.bind(1, person.rawValue)
+                try delete.enqueue()
+            } else {
+                upsert.bind(1, person.rawValue)
+                upsert.bind(2, MatchKeyList.encode(hashes))
+                try upsert.enqueue()
+            }
+        }
+    }
+
+    /// Writes the key list of every person of `keys` (sorted in index order) into an empty
+    /// `matchKeyList`, in person order.
+    ///
+    /// People are taken a range of ids at a time: each range is one pass over `keys` that counts,
+    /// then places, its people's hashes (which come in index order), so that no second copy of the
+    /// whole index is made or sorted.
+    static func writeAllKeyLists(_ db: some SQLSession, from keys: [MatchKeyEntry]) throws {
+        guard var low = keys.lazy.map(\.person.rawValue).min() else { return }
+        let span: Int64 = 1 << 18
+        var starts = [Int](repeating: 0, count: Int(span) + 1)
+        var rows: [[SQLValue]] = []
+        while true {
+            let high = low + span
+            var next: Int64?
+            for index in starts.indices { starts[index] = 0 }
+            for entry in keys {
+                let id = entry.person.rawValue
+                if id >= low && id < high {
+                    starts[Int(id - low) + 1] += 1
+                } else if id >= high, next.map({ id < $0 }) ?? true {
+                    next = id
+                }
+            }
+            for index in 1..<starts.count { starts[index] += starts[index - 1] }
+            var hashes = [UInt64](repeating: 0, count: starts[Int(span)])
+            var fill = starts
+            for entry in keys where entry.person.rawValue >= low && entry.person.rawValue < high {
+                let slot = Int(entry.person.rawValue - low)
+                hashes[fill[slot]] = entry.hash
+                fill[slot] += 1
+            }
+            for slot in 0..<Int(span) where starts[slot + 1] > starts[slot] {
+                var distinct: [UInt64] = []
+                for hash in hashes[starts[slot]..<starts[slot + 1]] where distinct.last != hash {
+                    distinct.append(hash)
+                }
+                rows.append([.integer(low + Int64(slot)), .text(MatchKeyList.encode(sortedDistinct: distinct))])
+                if rows.count == 8192 {
+                    try db.insert(into: "matchKeyList", columns: ["personId", "hashes"], rows: rows)
+                    rows.removeAll(keepingCapacity: true)
+                }
+            }
+            guard let next else { break }
+            low = next
+        }
+        try db.insert(into: "matchKeyList", columns: ["personId", "hashes"], rows: rows)
+    }
+
     /// What turns the stored key index into `keys`: the rows to delete and the rows to insert, each
     /// in index order; nil when more than `limit` rows differ (a first pass, new matching rules),
     /// where rewriting the whole index costs less.
