@@ -246,6 +246,25 @@ public final class CSVReader<Source: ByteSource> {
             fieldBytes.append(byte)
         }
 
+        /// Appends `length` bytes from `start` as ``append(_:)`` would one by one, in one copy:
+        /// byte by byte, the reader ran at about 20 MB/s on a users CSV (perf, `bench/ingest.sh`).
+        func append(run start: UnsafePointer<UInt8>, length: Int) {
+            guard length > 0 else { return }
+            let room = max(0, options.maxRecordBytes - recordBytes)
+            recordBytes += length
+            fieldLength += length
+            let kept = UnsafeBufferPointer(start: start, count: min(length, room))
+            if length > room, !truncated {
+                issues.append(CSVIssue(kind: .recordTooLarge(limit: options.maxRecordBytes), field: fields.count))
+                truncated = true
+            }
+            guard !kept.isEmpty else { return }
+            var high: UInt8 = 0
+            for byte in kept { high |= byte }
+            if high >= 0x80 { fieldHasHighBytes = true }
+            fieldBytes.append(contentsOf: kept)
+        }
+
         while true {
             guard try fill() else {
                 // End of input.
@@ -260,15 +279,19 @@ public final class CSVReader<Source: ByteSource> {
                 // Copy a run of ordinary bytes at once.
                 let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 var i = position
+                var wasCR = previousWasCR
+                var lines = 0
                 while i < count {
                     let b = base[i]
                     if b == quote { break }
                     // CR, LF and CRLF each end one line.
-                    if b == cr || (b == lf && !previousWasCR) { line += 1 }
-                    previousWasCR = b == cr
-                    append(b)
+                    if b == cr || (b == lf && !wasCR) { lines += 1 }
+                    wasCR = b == cr
                     i += 1
                 }
+                line += lines
+                previousWasCR = wasCR
+                append(run: base + position, length: i - position)
                 position = i
                 guard i < count else { continue }
                 previousWasCR = false
@@ -310,18 +333,16 @@ public final class CSVReader<Source: ByteSource> {
                 fieldContentStart = bufferStart + position
             } else {
                 // A run of ordinary bytes.
+                // (A quote that would open a quoted field was taken above: this byte is not one,
+                // and the bytes after it are inside the field.)
                 let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 var i = position
                 while i < count {
                     let c = base[i]
-                    if c == delimiter || c == lf || c == cr
-                        || (c == quote && fieldLength == 0 && !fieldWasQuoted && i == position)
-                    {
-                        break
-                    }
-                    append(c)
+                    if c == delimiter || c == lf || c == cr { break }
                     i += 1
                 }
+                append(run: base + position, length: i - position)
                 position = i
             }
         }
