@@ -12,12 +12,25 @@ public protocol RowReconciler {
     /// Tells the ledger the lookups of these records, about to come one by one to
     /// ``row(_:ledger:report:)`` (``RosterLedger/prefetch(emails:accounts:)``); nothing by default.
     mutating func prefetch<Ledger: RosterLedger>(_ records: [CSVRecord], ledger: inout Ledger) throws
+
+    /// What ``checker`` finds in one record.
+    associatedtype Checked: Sendable = Void
+    /// Checks a record without the ledger, once the header is read: ``run(header:reader:ledger:report:checkpoint:)``
+    /// calls it on another thread for the records ahead and hands each result to
+    /// ``take(_:line:)`` before the record's ``row(_:ledger:report:)``. Nil (the default): no such work.
+    var checker: (@Sendable (CSVRecord) -> Checked)? { get }
+    /// Keeps what ``checker`` found in the record of `line`, for its ``row(_:ledger:report:)``.
+    mutating func take(_ checked: Checked, line: Int)
 }
 
 extension RowReconciler {
     public mutating func finish(ledger: some RosterLedger, report: (Problem) throws -> Void) throws {}
 
     public mutating func prefetch<Ledger: RosterLedger>(_ records: [CSVRecord], ledger: inout Ledger) throws {}
+
+    public var checker: (@Sendable (CSVRecord) -> Checked)? { nil }
+
+    public mutating func take(_ checked: Checked, line: Int) {}
 
     /// Reads the header, then every record of `reader`, then finishes.
     ///
@@ -39,6 +52,17 @@ extension RowReconciler {
                     try row(record, ledger: &ledger, report: report)
                 }
                 try ledger.flush()
+            }
+        } else if let checker {
+            // Read and checked on another thread, a few batches ahead.
+            let ahead = RecordsAhead(reader: reader, check: checker)
+            defer { ahead.finish() }
+            while let batch = try ahead.next() {
+                for (record, checked) in batch {
+                    try checkpoint()
+                    take(checked, line: record.line)
+                    try row(record, ledger: &ledger, report: report)
+                }
             }
         } else {
             while let record = try reader.next() {

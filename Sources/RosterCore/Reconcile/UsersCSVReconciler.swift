@@ -58,6 +58,15 @@ public struct UsersCSVReconciler {
         for problem in problems { try report(problem) }
     }
 
+    public var checker: (@Sendable (CSVRecord) -> (row: UsersRow?, problems: [Problem]))? {
+        guard let layout else { return nil }
+        return { record in layout.row(from: record) }
+    }
+
+    public mutating func take(_ checked: (row: UsersRow?, problems: [Problem]), line: Int) {
+        parsedAhead[line] = checked
+    }
+
     /// Parses the records ahead and has the ledger look up their emails and accounts in one go.
     public mutating func prefetch<Ledger: RosterLedger>(_ records: [CSVRecord], ledger: inout Ledger) throws {
         guard let layout else { return }

@@ -541,12 +541,54 @@ import Testing
                 header: header, reader: reader, ledger: &ledger, report: { problems.append($0) }, checkpoint: {})
             return (ledger, reconciler.summary, problems)
         }
+        // Row by row on this thread, as the reference: `run` reads and checks ahead on another.
+        func serial() throws -> (InMemoryLedger, IngestSummary, [Problem]) {
+            var ledger = InMemoryLedger()
+            ledger.seed("Known", "known@example.com")
+            let reader = CSVReader(source: BytesSource(Array(text.utf8)))
+            var reconciler = UsersCSVReconciler(config: RosterConfig())
+            var problems: [Problem] = []
+            #expect(reconciler.header(try #require(try reader.next()), report: { problems.append($0) }))
+            while let record = try reader.next() {
+                try reconciler.row(record, ledger: &ledger, report: { problems.append($0) })
+            }
+            return (ledger, reconciler.summary, problems)
+        }
+        let (reference, referenceSummary, referenceProblems) = try serial()
         let (plain, plainSummary, plainProblems) = try run(prefetching: false)
         let (told, toldSummary, toldProblems) = try run(prefetching: true)
-        #expect(plainProblems.map(\.line) == [1032, 1033, 1092])
-        #expect(toldProblems == plainProblems)
-        #expect(toldSummary.peopleCreated == plainSummary.peopleCreated)
-        #expect(told.applied == plain.applied)
-        #expect(told.created.map(\.line) == plain.created.map(\.line))
+        #expect(referenceProblems.map(\.line) == [1032, 1033, 1092])
+        #expect(plainProblems == referenceProblems)
+        #expect(toldProblems == referenceProblems)
+        #expect(plainSummary.peopleCreated == referenceSummary.peopleCreated)
+        #expect(toldSummary.peopleCreated == referenceSummary.peopleCreated)
+        #expect(plain.applied == reference.applied)
+        #expect(told.applied == reference.applied)
+        #expect(plain.created.map(\.line) == reference.created.map(\.line))
+        #expect(told.created.map(\.line) == reference.created.map(\.line))
+    }
+
+    /// A checkpoint that stops the file half-way stops the reading ahead too.
+    @Test func aFileStoppedHalfWayStopsItsReadingAhead() throws {
+        let text = "full_name,email\n" + (0..<20000).map { "User \($0),user\($0)@example.com\n" }.joined()
+        var ledger = InMemoryLedger()
+        let reader = CSVReader(source: BytesSource(Array(text.utf8)))
+        var reconciler = UsersCSVReconciler(config: RosterConfig())
+        let header = try #require(try reader.next())
+        struct Stop: Error {}
+        var rows = 0
+        #expect(throws: Stop.self) {
+            try reconciler.run(
+                header: header, reader: reader, ledger: &ledger, report: { _ in },
+                checkpoint: {
+                    rows += 1
+                    if rows > 1500 { throw Stop() }
+                })
+        }
+        #expect(ledger.created.count == 1500)
+        // The reader is this thread's again: it reads on from where the other thread stopped.
+        // At most the batches that fit in its queue (1,024 rows each) were read past those taken.
+        let next = try #require(try reader.next())
+        #expect(next.line > 1501 && next.line < 10_000)
     }
 }
