@@ -106,4 +106,61 @@ struct ProposalRefreshTests {
         try FileManager.default.removeItem(atPath: desk.stampsPath)
         #expect(try desk.applyFileDecisions().decided == ["\(id): rejected"])
     }
+
+    /// Jane's and Bob's twins, each proposed, their files written.
+    func janeAndBob() throws -> (jane: ProposalID, bob: ProposalID) {
+        try ingest(
+            "github.csv",
+            "account_id,login,name,email\n101,janedoe,Jane Doe,jane.doe@gmail.com\n102,bsmith,Bob Smith,bob.smith@gmail.com\n"
+        )
+        try ingest("jira.csv", "account_id,display_name,email,active\nj-1,Jane Doe,,true\nj-2,Bob Smith,,true\n")
+        try pipeline.refreshOutputs()
+        // The GitHub file made Jane U-000001 and Bob U-000002.
+        let open = try store.openProposals()
+        #expect(open.count == 2)
+        let jane = try #require(open.first { $0.draft.people.contains(PersonID(1)) })
+        let bob = try #require(open.first { $0.draft.people.contains(PersonID(2)) })
+        return (jane.id, bob.id)
+    }
+
+    func edit(_ id: ProposalID, to decision: String) throws {
+        let path = "\(desk.folder)/\(id).yaml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "decision: pending", with: "decision: \(decision)").utf8)
+            .write(to: URL(fileURLWithPath: path))
+    }
+
+    /// The refresh after an ingest looks only at the files it would rewrite or close; an edit
+    /// there is applied before the pass, on the proposal the admin saw, and never overwritten.
+    @Test func anEditedFileThatTheRefreshAfterAnIngestWouldRewriteIsAppliedFirst() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (jane, _) = try janeAndBob()
+        let people = try #require(try store.proposal(jane)).draft.people
+        try edit(jane, to: "reject")
+        // Jane's GitHub account gets another display name: her person changed, her proposal is in
+        // the pass.
+        try ingest("github-2.csv", "account_id,login,name,email\n101,janedoe,Jane Q. Doe,jane.doe@gmail.com\n")
+        try pipeline.refreshOutputs()
+        #expect(try store.proposal(jane)?.status == .rejected)
+        #expect(FileManager.default.fileExists(atPath: "\(desk.decidedFolder)/\(jane).yaml"))
+        #expect(try store.openProposals().allSatisfy { Set($0.draft.people) != Set(people) }, "not proposed again")
+    }
+
+    /// An edit to a file the refresh after an ingest does not touch waits for a look at every file
+    /// (the agent's look at the folder, `roster proposals refresh`), and is not lost meanwhile.
+    @Test func anEditElsewhereWaitsForALookAtEveryFile() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (jane, bob) = try janeAndBob()
+        let ids = Set(try #require(try store.proposal(jane)).draft.people)
+        #expect(try store.proposal(bob).map { Set($0.draft.people).isDisjoint(with: ids) } == true)
+        try edit(bob, to: "reject")
+        try ingest("github-2.csv", "account_id,login,name,email\n101,janedoe,Jane Q. Doe,jane.doe@gmail.com\n")
+        try pipeline.refreshOutputs()
+        #expect(try store.proposal(bob)?.status == .open)
+        let file = try String(contentsOfFile: "\(desk.folder)/\(bob).yaml", encoding: .utf8)
+        #expect(file.contains("decision: reject"), "the edit is still there")
+        let result = try desk.refresh()
+        #expect(result.decided == ["\(bob): rejected"])
+        #expect(try store.proposal(bob)?.status == .rejected)
+    }
 }

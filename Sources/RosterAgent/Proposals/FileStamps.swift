@@ -30,7 +30,12 @@ struct FileStamps {
     /// The lines of the stamps file as read, those that a later line replaced included.
     private var lines = 0
 
-    init(folder: String, path: String) {
+    /// Reads the recorded stamps and, unless told not to, lists the folder.
+    ///
+    /// - Parameter listing: Whether to `stat` every file now. Without, each file is taken to be as
+    ///   recorded until ``look(at:)`` sees it: the refresh after an ingest looks only at the files
+    ///   it is about to rewrite or close.
+    init(folder: String, path: String, listing: Bool = true) {
         self.folder = folder
         self.path = path
         if let data = FileManager.default.contents(atPath: path) {
@@ -40,7 +45,20 @@ struct FileStamps {
                 lines = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
             }
         }
-        present = Self.listing(folder, expecting: recorded.count)
+        present = listing ? Self.listing(folder, expecting: recorded.count) : recorded
+    }
+
+    /// Looks at these proposals' files now, a `stat` each, and tells whether one of them is not as
+    /// recorded: edited since Roster wrote or read it, or there without a stamp. What each file is
+    /// now is what ``changed()``, ``current(_:)`` and ``exists(_:)`` then answer for it.
+    mutating func look(at ids: some Sequence<ProposalID>) -> Bool {
+        var edited = false
+        for id in ids {
+            let now = Self.stamp(of: folder + "/" + Self.fileName(id))
+            present[id.rawValue] = now
+            if let now, recorded[id.rawValue] != now { edited = true }
+        }
+        return edited
     }
 
     /// The number of a proposal file's name as the desk writes it (`P-000042.yaml`: ``ProposalID``

@@ -98,36 +98,62 @@ public struct ProposalDesk: Sendable {
     ///
     /// - Parameters:
     ///   - full: Match everyone, whatever the store holds.
+    ///   - readingEveryFile: Apply the decisions of every edited proposal file first (a `stat` of
+    ///     each file). Otherwise an incremental pass looks only at the files of the proposals it
+    ///     could update or close, before recording: an edited one has every edit applied first and
+    ///     the pass run again, so that no edit is overwritten; a full pass reads every file.
     ///   - checkpoint: Asked every few thousand steps of the matching pass; returning false abandons
     ///     the pass before it records anything (decisions already applied stay applied), and the next
     ///     refresh runs it again.
     /// - Throws: ``MatchingStopped`` when the checkpoint stopped the pass.
     @discardableResult
-    public func refresh(full: Bool = false, checkpoint: () -> Bool = { true }) throws -> Refresh {
+    public func refresh(full: Bool = false, readingEveryFile: Bool = true, checkpoint: () -> Bool = { true }) throws
+        -> Refresh
+    {
         let started = Date()
         try prepare()
         var result = Refresh()
-        var stamps = FileStamps(folder: folder, path: stampsPath)
-        let (decided, malformed) = try applyFileDecisions(stamps: &stamps)
-        result.decided = decided
+        var everyFile = false
+        var stamps = FileStamps(folder: folder, path: stampsPath, listing: false)
+        var decided: [String] = []
+        var malformed = Set<ProposalID>()
+        /// Lists the folder and applies every edited decision, once.
+        func readEveryFile() throws {
+            guard !everyFile else { return }
+            everyFile = true
+            stamps = FileStamps(folder: folder, path: stampsPath)
+            let read = try applyFileDecisions(stamps: &stamps)
+            decided += read.decided
+            malformed.formUnion(read.malformed)
+        }
+        if readingEveryFile { try readEveryFile() }
         var recorded: ProposalSync?
         // Another process may record a pass meanwhile (the marker is then not the one read): start
-        // again from the marker it left, which covers what it matched.
-        for _ in 0..<3 where recorded == nil {
+        // again from the marker it left, which covers what it matched. Once more when a file the
+        // pass would rewrite was edited.
+        for _ in 0..<4 where recorded == nil {
             let marker = try store.outputMarker(OutputMarker.matchKeys)
             if !full, let marker, marker.fingerprint == fingerprint {
                 do {
-                    recorded = try incremental(since: marker, into: &result, checkpoint: checkpoint)
+                    recorded = try incremental(
+                        since: marker, into: &result, stamps: &stamps, lookFirst: !everyFile, checkpoint: checkpoint)
+                } catch is FileEdited {
+                    // Its decision first, on the proposal the admin saw; then match again.
+                    try readEveryFile()
                 } catch is MatchNeighbourhood.TooLarge {
                     // Most of the roster changed (a first large ingest): one full pass costs less.
+                    // It may rewrite any file: every edit is read first.
+                    try readEveryFile()
                     recorded = try fullPass(into: &result, checkpoint: checkpoint)
                     break
                 }
             } else {
+                try readEveryFile()
                 recorded = try fullPass(into: &result, checkpoint: checkpoint)
                 break
             }
         }
+        result.decided = decided
         result.sync = recorded ?? ProposalSync()
         let filesStarted = Date()
         let changed = Set(result.sync.opened + result.sync.updated)
@@ -309,9 +335,13 @@ public struct ProposalDesk: Sendable {
     /// with their new keys.
     ///
     /// - Returns: What the sync changed; nil when another pass was recorded meanwhile.
-    private func incremental(since marker: OutputMarker, into result: inout Refresh, checkpoint: () -> Bool) throws
-        -> ProposalSync?
-    {
+    ///
+    /// - Parameter lookFirst: Look at the files of the open proposals the pass could update or close
+    ///   before recording it (``FileStamps/look(at:)``), and throw ``FileEdited`` when one was edited.
+    private func incremental(
+        since marker: OutputMarker, into result: inout Refresh, stamps: inout FileStamps, lookFirst: Bool,
+        checkpoint: () -> Bool
+    ) throws -> ProposalSync? {
         result.full = false
         let (changed, latest) = try store.peopleChanged(sinceAudit: marker.audit)
         result.changed = changed.count
@@ -336,11 +366,18 @@ public struct ProposalDesk: Sendable {
                 "people.changed": "\(changed.count)", "people": "\(neighbourhood.profiles.count)",
                 "pairs": "\(neighbourhood.pairsScored)",
             ])
+        // The sync updates or closes only open proposals with someone in the scope.
+        if lookFirst, stamps.look(at: try store.openProposals(touching: neighbourhood.scope).map(\.id)) {
+            throw FileEdited()
+        }
         return try store.recordMatchPass(
             drafts, scope: neighbourhood.scope, keys: neighbourhood.keys,
             marker: OutputMarker(audit: latest, fingerprint: fingerprint), expecting: marker,
             now: Timestamp.string(now()))
     }
+
+    /// A file of a proposal that a pass would rewrite or close was edited since Roster wrote it.
+    private struct FileEdited: Error {}
 
     func prepare() throws {
         for path in [folder, decidedFolder] where access(path, F_OK) != 0 {
