@@ -19,7 +19,7 @@ public struct UsersCSVReconciler {
     /// The managers this file sets, checked once every row is in.
     private var managers = ManagerCheck()
     /// Rows parsed ahead by ``prefetch(_:ledger:)``, by line, for ``row(_:ledger:report:)``.
-    private var parsedAhead: [Int: (row: UsersRow?, problems: [Problem])] = [:]
+    private(set) var parsedAhead: [Int: (row: UsersRow?, problems: [Problem])] = [:]
 
     public init(config: RosterConfig) {
         self.config = config
@@ -46,10 +46,12 @@ public struct UsersCSVReconciler {
         report: (Problem) throws -> Void
     ) throws {
         guard let layout else { preconditionFailure("header(_:report:) must succeed before row(_:ledger:report:)") }
+        // Taken out first, blank rows' too: what is parsed ahead is held only until its row comes.
+        let ahead = parsedAhead.removeValue(forKey: record.line)
         if record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }), record.issues.isEmpty { return }
         summary.rows += 1
         var problems = CSVIssues.problems(for: record, headers: layout.headers)
-        let (parsed, rowProblems) = parsedAhead.removeValue(forKey: record.line) ?? layout.row(from: record)
+        let (parsed, rowProblems) = ahead ?? layout.row(from: record)
         problems += rowProblems
         if let parsed {
             try reconcile(parsed, ledger: &ledger, problems: &problems)

@@ -1,5 +1,6 @@
-import RosterCore
 import Testing
+
+@testable import RosterCore
 
 @Suite struct UsersCSVReconcilerTests {
     static let config = RosterConfig(
@@ -566,6 +567,20 @@ import Testing
         #expect(told.applied == reference.applied)
         #expect(plain.created.map(\.line) == reference.created.map(\.line))
         #expect(told.created.map(\.line) == reference.created.map(\.line))
+    }
+
+    /// What is checked ahead is held only until its row comes, blank rows included: memory stays
+    /// bounded whatever the file holds.
+    @Test func rowsCheckedAheadAreNotKeptAfterTheirTurn() throws {
+        let text =
+            "full_name,email\n" + (0..<3000).map { $0 % 3 == 0 ? " , \n" : "U \($0),u\($0)@example.com\n" }.joined()
+        var ledger = InMemoryLedger()
+        let reader = CSVReader(source: BytesSource(Array(text.utf8)))
+        var reconciler = UsersCSVReconciler(config: RosterConfig())
+        try reconciler.run(
+            header: try #require(try reader.next()), reader: reader, ledger: &ledger, report: { _ in }, checkpoint: {})
+        #expect(reconciler.summary.peopleCreated == 2000)
+        #expect(reconciler.parsedAhead.isEmpty)
     }
 
     /// A checkpoint that stops the file half-way stops the reading ahead too.
