@@ -56,6 +56,21 @@ final class WatchHarness {
         self.process = process
     }
 
+    /// Runs another `roster` command on the same state folder, beside the agent; its output.
+    func command(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments + ["--state", state]
+        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Sends SIGTERM and returns the exit status.
     func stop() async throws -> Int32 {
         guard let process else { throw HarnessError("not started") }

@@ -18,6 +18,25 @@ import Testing
         #expect(try await agent.stop() == 0)
     }
 
+    /// A command run beside the agent (`roster status`, `explain`, …) closes its own connection
+    /// when it ends. Had the agent lost its locks on the database file, that command would take
+    /// itself for the last user of the store, and fold in and delete the write-ahead log the agent
+    /// still writes to: what the agent applied afterwards would be seen by no other process and
+    /// lost at its next start.
+    @Test func whatTheAgentAppliesAfterACommandRanBesideItStaysInTheStore() async throws {
+        let agent = try WatchHarness()
+        try agent.start()
+        try await agent.waitUntilWatching()
+        try agent.drop("first.csv", WatchHarness.users(0..<2))
+        try await agent.eventually("the first file") { agent.exportRows.count == 2 }
+        #expect(try agent.command(["status"]).contains("Files applied:         1"))
+        try agent.drop("second.csv", WatchHarness.users(2..<5))
+        try await agent.eventually("the second file") { agent.exportRows.count == 5 }
+        #expect(try agent.command(["status"]).contains("Files applied:         2"), "seen by another process")
+        #expect(try await agent.stop() == 0)
+        #expect(try agent.command(["status"]).contains("People:                5"), "kept after the agent stopped")
+    }
+
     @Test func aFileRenamedIntoTheFolderIsApplied() async throws {
         let agent = try WatchHarness()
         try agent.start()

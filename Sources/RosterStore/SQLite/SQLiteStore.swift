@@ -41,8 +41,12 @@ public final class SQLiteStore: SQLRosterStore {
         }
         // Two processes opening a new or older store at once would both run the migrations GRDB
         // found missing, and the second fail on tables the first made: they take turns, under an
-        // flock of the file (independent of SQLite's own fcntl locks).
-        let lock = open(path, O_RDONLY | O_CLOEXEC)
+        // flock of the folder that holds the file. Not of the database file itself: closing any
+        // descriptor of that file drops every fcntl lock this process holds on it, SQLite's
+        // included, and a command that ended beside the agent then took itself for the store's
+        // last user and folded in and deleted the write-ahead log the agent still wrote to.
+        let folder = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let lock = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if lock >= 0 { flock(lock, LOCK_EX) }
         defer { if lock >= 0 { close(lock) } }
         try self.init(writer: pool)
