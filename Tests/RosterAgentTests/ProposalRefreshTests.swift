@@ -146,6 +146,22 @@ struct ProposalRefreshTests {
         #expect(try store.openProposals().allSatisfy { Set($0.draft.people) != Set(people) }, "not proposed again")
     }
 
+    /// A merge accepted that way is in the exports the same refresh leaves, though they were
+    /// written before its proposals pass.
+    @Test func aMergeAcceptedByTheRefreshAfterAnIngestIsInItsExports() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (jane, _) = try janeAndBob()
+        let people = try #require(try store.proposal(jane)).draft.people
+        #expect(people.count == 2)
+        try edit(jane, to: "accept")
+        try ingest("github-2.csv", "account_id,login,name,email\n101,janedoe,Jane Q. Doe,jane.doe@gmail.com\n")
+        try pipeline.refreshOutputs()
+        #expect(try store.proposal(jane)?.status == .accepted)
+        let ids = try String(contentsOfFile: state.usersExport, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { String($0.prefix { $0 != "," }) }
+        #expect(ids.filter { id in people.contains { $0.description == id } }.count == 1, "\(ids)")
+    }
+
     /// An edit to a file the refresh after an ingest does not touch waits for a look at every file
     /// (the agent's look at the folder, `roster proposals refresh`), and is not lost meanwhile.
     @Test func anEditElsewhereWaitsForALookAtEveryFile() throws {
