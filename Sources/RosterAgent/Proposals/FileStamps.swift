@@ -21,8 +21,10 @@ struct FileStamps {
 
     let folder: String
     let path: String
-    /// The proposal files in the folder now, by proposal number.
+    /// The proposal files in the folder now, by proposal number (as recorded, when not listed).
     private var present: [Int64: Stamp] = [:]
+    /// Whether `present` comes from a listing of the folder (``listFolder()``).
+    private(set) var listed = false
     /// The recorded stamps, by proposal number.
     private var recorded: [Int64: Stamp] = [:]
     /// The proposals whose recorded stamp changed since the file was read, in the order recorded.
@@ -45,7 +47,15 @@ struct FileStamps {
                 lines = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
             }
         }
-        present = listing ? Self.listing(folder, expecting: recorded.count) : recorded
+        present = recorded
+        if listing { listFolder() }
+    }
+
+    /// Lists the folder, a `stat` of every file: what ``changed()`` and the others answer is then
+    /// what the folder holds now.
+    mutating func listFolder() {
+        present = Self.listing(folder, expecting: recorded.count)
+        listed = true
     }
 
     /// Looks at these proposals' files now, a `stat` each, and tells whether one of them is not as

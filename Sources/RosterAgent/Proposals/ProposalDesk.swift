@@ -113,15 +113,13 @@ public struct ProposalDesk: Sendable {
         let started = Date()
         try prepare()
         var result = Refresh()
-        var everyFile = false
         var stamps = FileStamps(folder: folder, path: stampsPath, listing: false)
         var decided: [String] = []
         var malformed = Set<ProposalID>()
         /// Lists the folder and applies every edited decision, once.
         func readEveryFile() throws {
-            guard !everyFile else { return }
-            everyFile = true
-            stamps = FileStamps(folder: folder, path: stampsPath)
+            guard !stamps.listed else { return }
+            stamps.listFolder()
             let read = try applyFileDecisions(stamps: &stamps)
             decided += read.decided
             malformed.formUnion(read.malformed)
@@ -135,8 +133,7 @@ public struct ProposalDesk: Sendable {
             let marker = try store.outputMarker(OutputMarker.matchKeys)
             if !full, let marker, marker.fingerprint == fingerprint {
                 do {
-                    recorded = try incremental(
-                        since: marker, into: &result, stamps: &stamps, lookFirst: !everyFile, checkpoint: checkpoint)
+                    recorded = try incremental(since: marker, into: &result, stamps: &stamps, checkpoint: checkpoint)
                 } catch is FileEdited {
                     // Its decision first, on the proposal the admin saw; then match again.
                     try readEveryFile()
@@ -336,11 +333,11 @@ public struct ProposalDesk: Sendable {
     ///
     /// - Returns: What the sync changed; nil when another pass was recorded meanwhile.
     ///
-    /// - Parameter lookFirst: Look at the files of the open proposals the pass could update or close
-    ///   before recording it (``FileStamps/look(at:)``), and throw ``FileEdited`` when one was edited.
+    /// - Parameter stamps: When the folder was not listed (its edits not applied), the files of the
+    ///   open proposals the pass could update or close are looked at before recording it
+    ///   (``FileStamps/look(at:)``), and ``FileEdited`` is thrown when one was edited.
     private func incremental(
-        since marker: OutputMarker, into result: inout Refresh, stamps: inout FileStamps, lookFirst: Bool,
-        checkpoint: () -> Bool
+        since marker: OutputMarker, into result: inout Refresh, stamps: inout FileStamps, checkpoint: () -> Bool
     ) throws -> ProposalSync? {
         result.full = false
         let (changed, latest) = try store.peopleChanged(sinceAudit: marker.audit)
@@ -367,7 +364,7 @@ public struct ProposalDesk: Sendable {
                 "pairs": "\(neighbourhood.pairsScored)",
             ])
         // The sync updates or closes only open proposals with someone in the scope.
-        if lookFirst, stamps.look(at: try store.openProposals(touching: neighbourhood.scope).map(\.id)) {
+        if !stamps.listed, stamps.look(at: try store.openProposals(touching: neighbourhood.scope).map(\.id)) {
             throw FileEdited()
         }
         return try store.recordMatchPass(

@@ -45,7 +45,7 @@ public final class SQLiteStore: SQLRosterStore {
         // descriptor of that file drops every fcntl lock this process holds on it, SQLite's
         // included, and a command that ended beside the agent then took itself for the store's
         // last user and folded in and deleted the write-ahead log the agent still wrote to.
-        let folder = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let lock = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if lock >= 0 { flock(lock, LOCK_EX) }
         defer { if lock >= 0 { close(lock) } }
