@@ -30,10 +30,11 @@ import Testing
         stamps.save()
 
         try write("P-000002.yaml", "decision: accept\n")
-        let again = FileStamps(folder: root + "/proposals", path: root + "/proposals.stamps")
+        var again = FileStamps(folder: root + "/proposals", path: root + "/proposals.stamps")
         #expect(again.changed() == [ids[1]])
         #expect(again.presentIDs == ids)
-        #expect(again.exists(ids[2]) && !again.exists(ProposalID(4)))
+        let exist = [again.exists(ids[2]), again.exists(ProposalID(4))]
+        #expect(exist == [true, false])
     }
 
     @Test func savedStampsReadBackWhateverTheirValues() throws {
@@ -58,7 +59,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         let path = root + "/proposals.stamps"
         func lines() throws -> [String] {
+            // Less the count of files a stamps file written whole starts with.
             try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+                .filter { !$0.hasPrefix(FileStamps.header) }
         }
         for number in 1...3 { try write(FileStamps.fileName(ProposalID(Int64(number))), "decision: pending\n") }
         var stamps = FileStamps(folder: root + "/proposals", path: path)
@@ -89,6 +92,67 @@ import Testing
         let final = try lines()
         #expect(final.count == 2)
         #expect(final.contains { $0.hasPrefix("P-000002.yaml\t") } && !final.contains { $0.hasPrefix("P-000003.yaml") })
+    }
+
+    @Test func withoutAListingOnlyTheFilesAskedAboutAreLookedAtAndTheOthersAreKept() throws {
+        try FileManager.default.createDirectory(atPath: root + "/proposals", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/proposals.stamps"
+        let ids = (1...3).map { ProposalID(Int64($0)) }
+        for id in ids { try write(FileStamps.fileName(id), "decision: pending\n") }
+        var stamps = FileStamps(folder: root + "/proposals", path: path)
+        for id in stamps.changed() { stamps.record(id) }
+        stamps.save()
+        let recorded = ids.map { FileStamps.stamp(of: root + "/proposals/" + FileStamps.fileName($0)) }
+
+        // Edited and gone behind the stamps' back; without a listing, only a look tells.
+        try write("P-000002.yaml", "decision: accept # edited\n")
+        try FileManager.default.removeItem(atPath: root + "/proposals/P-000003.yaml")
+        stamps = FileStamps(folder: root + "/proposals", path: path, listing: false)
+        let (goneBefore, never) = (stamps.exists(ids[2]), stamps.exists(ProposalID(4)))
+        #expect(goneBefore && !never, "as recorded until looked at")
+        let looks = [stamps.look(at: [ids[0]]), stamps.look(at: [ids[1]]), stamps.look(at: [ids[2]])]
+        #expect(looks == [false, true, false], "a file gone is not an edit")
+        let goneAfter = stamps.exists(ids[2])
+        #expect(!goneAfter)
+
+        // Recorded often enough to be rewritten whole: the stamps never asked about are kept.
+        let one = FileStamps.Stamp(size: 1, seconds: 1, nanoseconds: 1, inode: 1)
+        let two = FileStamps.Stamp(size: 2, seconds: 2, nanoseconds: 2, inode: 2)
+        for time in 0..<1100 { stamps.record(ProposalID(5), time % 2 == 0 ? one : two) }
+        stamps.save()
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let read = bytes.withUnsafeBufferPointer { FileStamps.parse($0) }
+        #expect(read.count == 3, "P-000003.yaml is gone, P-000005.yaml recorded")
+        #expect(read[1] == recorded[0] && read[2] == recorded[1] && read[5] == two)
+        #expect(bytes.withUnsafeBufferPointer { FileStamps.files(inHeaderOf: $0) } == 3)
+    }
+
+    @Test func aStampsFileWithoutItsCountIsWrittenWholeWithIt() throws {
+        try FileManager.default.createDirectory(atPath: root + "/proposals", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/proposals.stamps"
+        let old = FileStamps.Stamp(size: 3, seconds: 4, nanoseconds: 5, inode: 6)
+        var bytes: [UInt8] = []
+        for number in [1, 2] as [Int64] { FileStamps.appendLine(number, old, to: &bytes) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try write("P-000001.yaml", "decision: pending\n")
+        try write("P-000002.yaml", "decision: pending\n")
+
+        var stamps = FileStamps(folder: root + "/proposals", path: path, listing: false)
+        stamps.record(ProposalID(1))
+        stamps.save()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix(FileStamps.header + "2\n"))
+        let read = Array(text.utf8).withUnsafeBufferPointer { FileStamps.parse($0) }
+        #expect(read[2] == old)
+        #expect(read[1] == FileStamps.stamp(of: root + "/proposals/P-000001.yaml"))
+
+        // Once counted, a later stamp is appended.
+        stamps = FileStamps(folder: root + "/proposals", path: path, listing: false)
+        stamps.record(ProposalID(2))
+        stamps.save()
+        #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 4)
     }
 
     @Test func aLargeFolderIsListedInPiecesWithTheSameStamps() throws {

@@ -160,6 +160,7 @@ public struct ProposalDesk: Sendable {
         // changed ones and those without a file are loaded again.
         var written = 0
         let open = (result.sync.opened + result.sync.updated + result.sync.unchanged).sorted()
+        stamps.recall(open)
         let due = open.filter { id in !malformed.contains(id) && (changed.contains(id) || !stamps.exists(id))
         }
         // Read a few hundred proposals and their people at a time, not one by one.
