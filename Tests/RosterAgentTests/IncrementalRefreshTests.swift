@@ -153,6 +153,22 @@ struct IncrementalRefreshTests {
         #expect(try openFiles() == ["\(proposal.id).yaml"])
     }
 
+    @Test func anAccountLinkedToAProposedPersonShowsInTheFileThoughTheProposalIsTheSame() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try ingest("first.csv", ["github,101,janedoe,Jane Doe,jane.doe@gmail.com", "jira,j-1,,Jane Doe,"])
+        try desk.refresh()
+        let proposal = try #require(try store.openProposals().first)
+        let file = desk.folder + "/\(proposal.id).yaml"
+        #expect(try !String(contentsOfFile: file, encoding: .utf8).contains("s-1"))
+
+        // Her Slack account joins her by email: the same pair, the same evidence, one more account.
+        try ingest("second.csv", ["slack,s-1,janedoe,Jane Doe,jane.doe@gmail.com"])
+        let result = try desk.refresh()
+        #expect(!result.full)
+        #expect(result.sync.unchanged == [proposal.id], "the proposal itself did not change")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("s-1"))
+    }
+
     @Test func aMergeElsewhereClosesAProposalAsMoot() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         // Two Jane Does (a confident pair) and a Janet Doe who resembles them: the pair is proposed

@@ -50,6 +50,9 @@ public struct ProposalDesk: Sendable {
         public var full = false
         /// The people changed since the last pass (an incremental pass).
         public var changed = 0
+        /// Who they are, when known: their open proposals' files show their names, emails and
+        /// accounts, which may have changed while the proposals did not.
+        var changedPeople = Set<PersonID>()
         /// The people matched: everyone, or the changed ones' neighbourhood.
         public var people = 0
         public var seconds = 0.0
@@ -153,11 +156,15 @@ public struct ProposalDesk: Sendable {
         result.decided = decided
         result.sync = recorded ?? ProposalSync()
         let filesStarted = Date()
-        let changed = Set(result.sync.opened + result.sync.updated)
+        var changed = Set(result.sync.opened + result.sync.updated)
+        if !result.changedPeople.isEmpty {
+            for proposal in try store.openProposals(touching: result.changedPeople) { changed.insert(proposal.id) }
+        }
         // Many files at once (the first pass opens thousands): written without a sync each, then
         // made durable together. Each file is still replaced atomically.
         // The open proposals of the pass are exactly those opened, updated or unchanged; only the
-        // changed ones and those without a file are loaded again.
+        // changed ones, those of changed people and those without a file are loaded again (and
+        // written only where the text differs).
         var written = 0
         let open = (result.sync.opened + result.sync.updated + result.sync.unchanged).sorted()
         stamps.recall(open)
@@ -343,6 +350,8 @@ public struct ProposalDesk: Sendable {
         result.full = false
         let (changed, latest) = try store.peopleChanged(sinceAudit: marker.audit)
         result.changed = changed.count
+        // Kept for the files, should the neighbourhood be too large and a full pass run instead.
+        result.changedPeople = changed
         guard latest != marker.audit else { return ProposalSync() }
         let searchStarted = Date()
         let rejected = try store.rejectedPairs()
