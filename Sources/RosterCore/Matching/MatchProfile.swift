@@ -76,7 +76,44 @@ public final class MatchProfile: Sendable {
         return local
     }
 
-    public init(_ person: MatchPerson, placeholderPatterns: [String] = []) {
+    public convenience init(_ person: MatchPerson, placeholderPatterns: [String] = []) {
+        var lists = SharedLists()
+        self.init(person, placeholderPatterns: placeholderPatterns, sharing: &lists)
+    }
+
+    /// Lists that many people have alike (the integrations of their accounts, the private domains
+    /// of their addresses, their names), kept once among the profiles built with the same
+    /// `SharedLists`: a list in a profile of its own was an allocation of 48 to 80 bytes per person
+    /// and field, and a full pass keeps a profile of every person (peak RSS of
+    /// `bench/proposals.sh 1000000`).
+    struct SharedLists {
+        private var strings: [[String]: [String]] = [:]
+        private var hashes: [[UInt64]: [UInt64]] = [:]
+        private var names: [[[String]]: [[String]]] = [:]
+
+        mutating func share(_ list: [String]) -> [String] {
+            guard !list.isEmpty else { return list }
+            if let kept = strings[list] { return kept }
+            strings[list] = list
+            return list
+        }
+
+        mutating func share(_ list: [UInt64]) -> [UInt64] {
+            guard !list.isEmpty else { return list }
+            if let kept = hashes[list] { return kept }
+            hashes[list] = list
+            return list
+        }
+
+        mutating func share(_ list: [[String]]) -> [[String]] {
+            guard !list.isEmpty else { return list }
+            if let kept = names[list] { return kept }
+            names[list] = list
+            return list
+        }
+    }
+
+    init(_ person: MatchPerson, placeholderPatterns: [String], sharing lists: inout SharedLists) {
         id = person.id
         isBot = person.isBot || person.accounts.contains { $0.isBot }
         var names: [[String]] = []
@@ -146,13 +183,16 @@ public final class MatchProfile: Sendable {
             if sender == nil { addEmail(account.email) }
             if (account.email ?? "").isEmpty { withoutEmail.append(account.key) }
         }
-        self.names = names
+        let sharedNames = lists.share(names)
+        self.names = sharedNames
         self.handles = handles
         // Equal arrays share one buffer: a full pass keeps a profile per person (peak RSS of
         // `bench/proposals.sh`, where most handles read as the person's own name).
         let bare = handles.map(NameNormaliser.withoutTrailingDigits)
         bareHandles = bare == handles ? handles : bare
-        self.handleNames = handleNames.map { split in names.first { $0 == split } ?? split }
+        self.handleNames =
+            handleNames == names
+            ? sharedNames : handleNames.map { split in sharedNames.first { $0 == split } ?? split }
         self.emails = emails
         isASCII =
             names.allSatisfy { $0.allSatisfy(NameEvidence.isASCII) } && handles.allSatisfy(NameEvidence.isASCII)
@@ -163,10 +203,10 @@ public final class MatchProfile: Sendable {
             let hash = BlockingKeys.hash(domain)
             if !privateDomains.contains(hash) { privateDomains.append(hash) }
         }
-        self.privateDomains = privateDomains
+        self.privateDomains = lists.share(privateDomains)
         self.placeholders = placeholders
         self.githubUsers = githubUsers
-        integrations = person.accounts.map(\.key.integration)
+        integrations = lists.share(person.accounts.map(\.key.integration))
         accountCount = person.accounts.count
         accountsWithoutEmail = withoutEmail
         var shared: String?
@@ -192,7 +232,10 @@ public final class MatchProfile: Sendable {
         var profiles: [MatchProfile] = []
         profiles.reserveCapacity(people.count)
         let built = ParallelWork.map(pieces.count, threads: threads) { piece in
-            pieces[piece].map { MatchProfile(people[$0], placeholderPatterns: placeholderPatterns) }
+            var lists = SharedLists()
+            return pieces[piece].map {
+                MatchProfile(people[$0], placeholderPatterns: placeholderPatterns, sharing: &lists)
+            }
         }
         for piece in built { profiles += piece }
         return profiles

@@ -73,6 +73,26 @@ import Testing
         #expect(matcher.proposals(profiles, rejected: rejected) == sequential)
     }
 
+    @Test func profilesBuiltTogetherShareEqualListsAndScoreAsProfilesBuiltAlone() {
+        let people = Self.people(1500)
+        let together = MatchProfile.profiles(of: people, threads: 2)
+        let alone = people.map { MatchProfile($0) }
+        func fields(_ profile: MatchProfile) -> String {
+            "\(profile.names) \(profile.handles) \(profile.bareHandles) \(profile.handleNames) "
+                + "\(profile.emails) \(profile.privateDomains) \(profile.integrations) \(profile.githubUsers)"
+        }
+        #expect(together.map(fields) == alone.map(fields))
+        #expect(Matcher().proposals(together) == Matcher().proposals(alone))
+        // One buffer for the GitHub-only people of a piece: the first two of them.
+        let github = together.filter { $0.integrations == ["github"] }
+        func storage<T>(_ list: [T]) -> UnsafeRawPointer? {
+            list.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        }
+        #expect(github.count > 2 && storage(github[0].integrations) == storage(github[1].integrations))
+        let githubAlone = alone.filter { $0.integrations == ["github"] }
+        #expect(storage(githubAlone[0].integrations) != storage(githubAlone[1].integrations))
+    }
+
     @Test func aStoppedParallelPassStops() {
         let profiles = MatchProfile.profiles(of: Self.people(1000), threads: 2)
         var matcher = Matcher()
