@@ -155,6 +155,32 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 4)
     }
 
+    @Test func aStampsFileThatOutgrewItsCountIsWrittenWholeWithANewOne() throws {
+        try FileManager.default.createDirectory(atPath: root + "/proposals", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/proposals.stamps"
+        for number in 1...2 { try write(FileStamps.fileName(ProposalID(Int64(number))), "decision: pending\n") }
+        var stamps = FileStamps(folder: root + "/proposals", path: path)
+        for id in stamps.changed() { stamps.record(id) }
+        stamps.save()
+        func count() throws -> Int? {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            return bytes.withUnsafeBufferPointer { FileStamps.files(inHeaderOf: $0) }
+        }
+        #expect(try count() == 2)
+
+        // A roster that grows: one new file after another, a hundred at a time, never a repeat.
+        for round in 0..<11 {
+            let ids = (0..<100).map { ProposalID(Int64(3 + round * 100 + $0)) }
+            for id in ids { try write(FileStamps.fileName(id), "decision: pending\n") }
+            stamps = FileStamps(folder: root + "/proposals", path: path, listing: round % 2 == 0)
+            for id in ids { stamps.record(id) }
+            stamps.save()
+        }
+        // 1,102 files and 1,103 lines outgrew 2 x 2 + 1,024: written whole, counted again.
+        #expect(try count() == 1102)
+    }
+
     @Test func aLargeFolderIsListedInPiecesWithTheSameStamps() throws {
         try FileManager.default.createDirectory(atPath: root + "/proposals", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -167,6 +167,36 @@ struct IncrementalRefreshTests {
         #expect(!result.full)
         #expect(result.sync.unchanged == [proposal.id], "the proposal itself did not change")
         #expect(try String(contentsOfFile: file, encoding: .utf8).contains("s-1"))
+
+        // The same through a full pass (asked for here; also after new rules or an upgrade).
+        try ingest("third.csv", ["pagerduty,pd-1,,Jane Doe,jane.doe@gmail.com"])
+        let full = try desk.refresh(full: true)
+        #expect(full.full && full.sync.unchanged == [proposal.id])
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("pd-1"))
+    }
+
+    @Test func anUnreadableEditOfAProposalMadeMootIsLeftAsTheAdminSavedIt() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try ingest(
+            "first.csv",
+            [
+                "github,101,janedoe,Jane Doe,jane.doe@gmail.com", "jira,j-1,,Jane Doe,",
+                "slack,s-1,janet,Janet Doe,janet@example.net",
+            ])
+        try desk.refresh()
+        let open = try store.openProposals()
+        let pair = try #require(open.first { $0.draft.people.count == 2 })
+        let three = try #require(open.first { $0.draft.people.count == 3 })
+        let file = desk.folder + "/\(pair.id).yaml"
+        let edited = try String(contentsOfFile: file, encoding: .utf8)
+            .replacingOccurrences(of: "decision: pending", with: "decision: maybe")
+        try Data(edited.utf8).write(to: URL(fileURLWithPath: file))
+
+        try desk.accept(three.id, by: "test")
+        let result = try desk.refresh()
+        #expect(result.sync.closed.map(\.id) == [pair.id])
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == edited)
+        #expect(FileManager.default.fileExists(atPath: desk.folder + "/\(pair.id).note.txt"))
     }
 
     @Test func aMergeElsewhereClosesAProposalAsMoot() throws {

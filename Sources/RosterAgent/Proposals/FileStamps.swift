@@ -42,8 +42,8 @@ struct FileStamps {
     /// ``header``); nil when it has no such line.
     private var filesWhenWhole: Int?
 
-    /// The first line of a stamps file written whole: how many lines follow. The parser skips it
-    /// as it names no proposal file.
+    /// The first line of a stamps file written whole: how many files it held then (lines appended
+    /// since follow). The parser skips it as it names no proposal file.
     static let header = "#files\t"
 
     /// Reads the recorded stamps and, unless told not to, lists the folder.
@@ -294,11 +294,13 @@ struct FileStamps {
         defer {
             added = []
         }
-        // Not parsed whole, the count of files is the one written with the file; a file without
-        // one is parsed and written whole, with one.
-        if unparsed != nil, filesWhenWhole.map({ lines + added.count > 2 * $0 + 1024 }) ?? true { parseAll() }
-        if lines > 0, let whole = filesWhenWhole,
-            lines + added.count <= 2 * (unparsed == nil ? present.count : whole) + 1024
+        // Appended while the lines stay within twice the files (plus a margin): the files now
+        // when known, and those the file held when written whole, whose count it starts with. A
+        // file without the count, or that outgrew it, is written whole again with a new one: else
+        // a roster that grows by new files would have its stamps parsed whole on every refresh.
+        let total = lines + added.count
+        if lines > 0, let whole = filesWhenWhole, total <= 2 * whole + 1024,
+            unparsed != nil || total <= 2 * present.count + 1024
         {
             var bytes: [UInt8] = []
             for number in added { Self.appendLine(number, recorded[number]!, to: &bytes) }

@@ -149,6 +149,10 @@ public struct ProposalDesk: Sendable {
                 }
             } else {
                 try readEveryFile()
+                // What changed since the last pass, for the files of proposals that stay the same.
+                if let marker, marker.audit > 0 {
+                    result.changedPeople = try store.peopleChanged(sinceAudit: marker.audit).people
+                }
                 recorded = try fullPass(into: &result, checkpoint: checkpoint)
                 break
             }
@@ -157,7 +161,9 @@ public struct ProposalDesk: Sendable {
         result.sync = recorded ?? ProposalSync()
         let filesStarted = Date()
         var changed = Set(result.sync.opened + result.sync.updated)
-        if !result.changedPeople.isEmpty {
+        // Up to as many people as an incremental pass takes: past that (a large ingest), reading
+        // and rendering most open proposals again would cost more than the pass.
+        if !result.changedPeople.isEmpty, result.changedPeople.count <= Self.neighbourhoodBudget {
             for proposal in try store.openProposals(touching: result.changedPeople) { changed.insert(proposal.id) }
         }
         // Many files at once (the first pass opens thousands): written without a sync each, then
@@ -181,7 +187,9 @@ public struct ProposalDesk: Sendable {
             }
         }
         if written > 0 { try AtomicFile.syncFileSystem(of: folder) }
-        for (id, _) in result.sync.closed {
+        // A file whose edit can't be read stays as the admin left it, with its note, as
+        // `followStore` leaves it.
+        for (id, _) in result.sync.closed where !malformed.contains(id) {
             if let proposal = try store.proposal(id) { try file(proposal, decision: "closed") }
         }
         stamps.save()
