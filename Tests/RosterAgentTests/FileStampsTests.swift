@@ -98,7 +98,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: root + "/proposals", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let path = root + "/proposals.stamps"
-        let ids = (1...3).map { ProposalID(Int64($0)) }
+        let ids = (1...4).map { ProposalID(Int64($0)) }
         for id in ids { try write(FileStamps.fileName(id), "decision: pending\n") }
         var stamps = FileStamps(folder: root + "/proposals", path: path)
         for id in stamps.changed() { stamps.record(id) }
@@ -108,8 +108,9 @@ import Testing
         // Edited and gone behind the stamps' back; without a listing, only a look tells.
         try write("P-000002.yaml", "decision: accept # edited\n")
         try FileManager.default.removeItem(atPath: root + "/proposals/P-000003.yaml")
+        try FileManager.default.removeItem(atPath: root + "/proposals/P-000004.yaml")
         stamps = FileStamps(folder: root + "/proposals", path: path, listing: false)
-        let (goneBefore, never) = (stamps.exists(ids[2]), stamps.exists(ProposalID(4)))
+        let (goneBefore, never) = (stamps.exists(ids[2]), stamps.exists(ProposalID(9)))
         #expect(goneBefore && !never, "as recorded until looked at")
         let looks = [stamps.look(at: [ids[0]]), stamps.look(at: [ids[1]]), stamps.look(at: [ids[2]])]
         #expect(looks == [false, true, false], "a file gone is not an edit")
@@ -123,7 +124,7 @@ import Testing
         stamps.save()
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         let read = bytes.withUnsafeBufferPointer { FileStamps.parse($0) }
-        #expect(read.count == 3, "P-000003.yaml is gone, P-000005.yaml recorded")
+        #expect(read.count == 3, "P-000003.yaml and P-000004.yaml (never looked at) are gone, P-000005.yaml recorded")
         #expect(read[1] == recorded[0] && read[2] == recorded[1] && read[5] == two)
         #expect(bytes.withUnsafeBufferPointer { FileStamps.files(inHeaderOf: $0) } == 3)
     }

@@ -38,6 +38,9 @@ struct FileStamps {
     private var unparsed: [UInt8]?
     /// The proposals whose lines were looked for in ``unparsed``, found or not.
     private var sought = Set<Int64>()
+    /// The proposals whose files were looked at (``look(at:)``) or recorded since the stamps were
+    /// read: without a listing, the others are only as recorded.
+    private var seen = Set<Int64>()
     /// How many files the stamps file held when it was last written whole (its first line, the
     /// ``header``); nil when it has no such line.
     private var filesWhenWhole: Int?
@@ -119,6 +122,7 @@ struct FileStamps {
         for id in ids {
             let now = Self.stamp(of: folder + "/" + Self.fileName(id))
             present[id.rawValue] = now
+            seen.insert(id.rawValue)
             if let now, recorded[id.rawValue] != now { edited = true }
         }
         return edited
@@ -276,6 +280,7 @@ struct FileStamps {
         recall(CollectionOfOne(id))
         guard let stamp = stamp ?? Self.stamp(of: folder + "/" + Self.fileName(id)) else { return }
         present[id.rawValue] = stamp
+        seen.insert(id.rawValue)
         if recorded[id.rawValue] != stamp {
             recorded[id.rawValue] = stamp
             added.append(id.rawValue)
@@ -314,12 +319,16 @@ struct FileStamps {
                 }
             }
         }
-        // Whole: the files gone since (decided, closed) are left out.
+        // Whole: the files gone since (decided, closed) are left out. Without a listing, only the
+        // files looked at or recorded are known; the folder is asked about the others (a `stat`
+        // each, once each time the file doubles).
         parseAll()
         var kept: [Int64: Stamp] = [:]
         kept.reserveCapacity(recorded.count)
         for (number, stamp) in recorded
-        where present[number] != nil || access(folder + "/" + Self.fileName(ProposalID(number)), F_OK) == 0 {
+        where (listed || seen.contains(number)) && present[number] != nil
+            || access(folder + "/" + Self.fileName(ProposalID(number)), F_OK) == 0
+        {
             kept[number] = stamp
         }
         recorded = kept

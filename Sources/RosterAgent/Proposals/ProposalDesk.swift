@@ -151,7 +151,8 @@ public struct ProposalDesk: Sendable {
                 try readEveryFile()
                 // What changed since the last pass, for the files of proposals that stay the same.
                 if let marker, marker.audit > 0 {
-                    result.changedPeople = try store.peopleChanged(sinceAudit: marker.audit).people
+                    let changed = try store.peopleChanged(sinceAudit: marker.audit).people
+                    if changed.count <= Self.neighbourhoodBudget { result.changedPeople = changed }
                 }
                 recorded = try fullPass(into: &result, checkpoint: checkpoint)
                 break
@@ -358,8 +359,9 @@ public struct ProposalDesk: Sendable {
         result.full = false
         let (changed, latest) = try store.peopleChanged(sinceAudit: marker.audit)
         result.changed = changed.count
-        // Kept for the files, should the neighbourhood be too large and a full pass run instead.
-        result.changedPeople = changed
+        // Kept for the files, should the neighbourhood be too large and a full pass run instead
+        // (not past the budget: see the files below).
+        result.changedPeople = changed.count <= Self.neighbourhoodBudget ? changed : []
         guard latest != marker.audit else { return ProposalSync() }
         let searchStarted = Date()
         let rejected = try store.rejectedPairs()
