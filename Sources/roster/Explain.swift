@@ -25,7 +25,15 @@ struct Explain: ParsableCommand {
             throw ValidationError("'\(subject)' is not an email, a person id (U-000017) or integration:account_id.")
         }
         guard let explanation = try storeCall({ try store.explain(what) }) else {
-            printError("Nothing in the roster matches '\(subject)'.")
+            var message = "Nothing in the roster matches '\(subject)'."
+            // `integration:github:jdoe`, or a misspelt integration: say which there are.
+            if case .account(let key) = what, let known = try? store.integrations(), !known.contains(key.integration) {
+                message +=
+                    " There is no integration '\(key.integration)'; the roster has "
+                    + (known.isEmpty ? "none yet" : known.joined(separator: ", "))
+                    + ". Name an account as integration:account_id, e.g. \(known.first ?? "github"):jdoe."
+            }
+            printError(message)
             throw ExitCode(1)
         }
         if let alias = explanation.aliasOf { print("\(alias) was merged into \(explanation.person).") }

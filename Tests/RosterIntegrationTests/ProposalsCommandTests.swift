@@ -66,6 +66,10 @@ struct ProposalsCommandTests {
         #expect(decided.contains("outcome: \"accepted by file"))
         #expect(try personOf(roster, "jira:j-1") == "U-000001")
         let explain = try roster.run(["explain", "U-000003"])
+        // The table's `integration:account` taken literally: told which integrations there are.
+        let literal = try roster.run(["explain", "integration:jira:j-1"])
+        #expect(literal.status == 1)
+        #expect(literal.stderr.contains("There is no integration 'integration'; the roster has github, jira."))
         #expect(explain.stdout.contains("U-000003 was merged into U-000001"))
         #expect(explain.stdout.contains("by an accepted merge (proposal P-000001)"))
         #expect(explain.stdout.contains("github.csv line 2"))
