@@ -440,7 +440,14 @@ public struct ProposalDesk: Sendable {
             removeNote(id)
             guard let proposal = try store.proposal(id) else { continue }
             guard proposal.status == .open else {
+                // Its decision comes too late: said in the log, and in the filed copy's outcome.
                 try file(proposal, decision: proposal.status.rawValue)
+                logger.info(
+                    "An edited proposal file was decided or closed already; filed with its outcome",
+                    metadata: [
+                        "proposal.id": "\(id)", "proposal.status": "\(proposal.status.rawValue)",
+                        "proposal.outcome": "\(proposal.outcome ?? "")",
+                    ])
                 continue
             }
             switch decision {
