@@ -175,6 +175,39 @@ struct IncrementalRefreshTests {
         #expect(try String(contentsOfFile: file, encoding: .utf8).contains("pd-1"))
     }
 
+    @Test func aFullPassStoppedHalfWayLeavesTheNextOneToMendTheFilesOfChangedPeople() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try ingest("first.csv", ["github,101,janedoe,Jane Doe,jane.doe@gmail.com", "jira,j-1,,Jane Doe,"])
+        try desk.refresh()
+        let proposal = try #require(try store.openProposals().first)
+        let file = desk.folder + "/\(proposal.id).yaml"
+        try ingest("second.csv", ["slack,s-1,janedoe,Jane Doe,jane.doe@gmail.com"])
+
+        // Stopped once it has begun rebuilding the index: the checkpoint to stop at is found by
+        // trying one after another (those before it stop the pass before it changes anything).
+        var rebuilding = false
+        for stopAt in 1...100 where !rebuilding {
+            var asked = 0
+            do {
+                try desk.refresh(
+                    full: true,
+                    checkpoint: {
+                        asked += 1
+                        return asked < stopAt
+                    })
+                Issue.record("the pass ended before it could be stopped")
+                return
+            } catch is MatchingStopped {}
+            rebuilding = try store.outputMarker(OutputMarker.matchKeys)?.fingerprint.hasPrefix("rebuilding") == true
+        }
+        #expect(rebuilding)
+        #expect(try !String(contentsOfFile: file, encoding: .utf8).contains("s-1"))
+
+        let next = try desk.refresh()
+        #expect(next.full && next.sync.unchanged == [proposal.id])
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("s-1"))
+    }
+
     @Test func anUnreadableEditOfAProposalMadeMootIsLeftAsTheAdminSavedIt() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         try ingest(

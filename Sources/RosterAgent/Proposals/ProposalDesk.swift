@@ -289,7 +289,10 @@ public struct ProposalDesk: Sendable {
         // own while the pairs are scored: the sorted insert runs on one core, and scoring leaves
         // the other idle now and then (the 1,000,000-person pass of `bench/proposals.sh` spent 18 s
         // in the insert, then 50 s matching).
-        let pending = OutputMarker(audit: 0, fingerprint: "rebuilding \(UUID().uuidString)")
+        // It keeps the audit row the proposals were last recorded at: should this pass stop
+        // half-way, the next one still knows whose files to render again (`changedPeople`).
+        let previous = try store.outputMarker(OutputMarker.matchKeys)
+        let pending = OutputMarker(audit: previous?.audit ?? 0, fingerprint: "rebuilding \(UUID().uuidString)")
         let indexStarted = Date()
         var prepared = try matcher.prepare(everyone, checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
