@@ -50,6 +50,32 @@ struct IncrementalRefreshTests {
         return explanation.person
     }
 
+    /// Jane's GitHub account and her Jira twin without email, proposed together; the proposal and
+    /// its file.
+    func janeTwins() throws -> (proposal: StoredProposal, file: String) {
+        try ingest("first.csv", ["github,101,janedoe,Jane Doe,jane.doe@gmail.com", "jira,j-1,,Jane Doe,"])
+        try desk.refresh()
+        let proposal = try #require(try store.openProposals().first)
+        return (proposal, desk.folder + "/\(proposal.id).yaml")
+    }
+
+    /// Two Jane Does (a confident pair) and a Janet Doe who resembles them: the pair is proposed
+    /// alone and, less confidently, with Janet.
+    func janesAndJanet() throws -> (pair: StoredProposal, three: StoredProposal) {
+        try ingest(
+            "first.csv",
+            [
+                "github,101,janedoe,Jane Doe,jane.doe@gmail.com", "jira,j-1,,Jane Doe,",
+                "slack,s-1,janet,Janet Doe,janet@example.net",
+            ])
+        try desk.refresh()
+        let open = try store.openProposals()
+        return (
+            try #require(open.first { $0.draft.people.count == 2 }),
+            try #require(open.first { $0.draft.people.count == 3 })
+        )
+    }
+
     func openFiles() throws -> Set<String> {
         Set(try FileManager.default.contentsOfDirectory(atPath: desk.folder).filter { $0.hasSuffix(".yaml") })
     }
@@ -155,10 +181,7 @@ struct IncrementalRefreshTests {
 
     @Test func anAccountLinkedToAProposedPersonShowsInTheFileThoughTheProposalIsTheSame() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try ingest("first.csv", ["github,101,janedoe,Jane Doe,jane.doe@gmail.com", "jira,j-1,,Jane Doe,"])
-        try desk.refresh()
-        let proposal = try #require(try store.openProposals().first)
-        let file = desk.folder + "/\(proposal.id).yaml"
+        let (proposal, file) = try janeTwins()
         #expect(try !String(contentsOfFile: file, encoding: .utf8).contains("s-1"))
 
         // Her Slack account joins her by email: the same pair, the same evidence, one more account.
@@ -177,10 +200,7 @@ struct IncrementalRefreshTests {
 
     @Test func aFullPassStoppedHalfWayLeavesTheNextOneToMendTheFilesOfChangedPeople() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try ingest("first.csv", ["github,101,janedoe,Jane Doe,jane.doe@gmail.com", "jira,j-1,,Jane Doe,"])
-        try desk.refresh()
-        let proposal = try #require(try store.openProposals().first)
-        let file = desk.folder + "/\(proposal.id).yaml"
+        let (proposal, file) = try janeTwins()
         try ingest("second.csv", ["slack,s-1,janedoe,Jane Doe,jane.doe@gmail.com"])
 
         // Stopped once it has begun rebuilding the index: the checkpoint to stop at is found by
@@ -210,16 +230,7 @@ struct IncrementalRefreshTests {
 
     @Test func anUnreadableEditOfAProposalMadeMootIsLeftAsTheAdminSavedIt() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try ingest(
-            "first.csv",
-            [
-                "github,101,janedoe,Jane Doe,jane.doe@gmail.com", "jira,j-1,,Jane Doe,",
-                "slack,s-1,janet,Janet Doe,janet@example.net",
-            ])
-        try desk.refresh()
-        let open = try store.openProposals()
-        let pair = try #require(open.first { $0.draft.people.count == 2 })
-        let three = try #require(open.first { $0.draft.people.count == 3 })
+        let (pair, three) = try janesAndJanet()
         let file = desk.folder + "/\(pair.id).yaml"
         let edited = try String(contentsOfFile: file, encoding: .utf8)
             .replacingOccurrences(of: "decision: pending", with: "decision: maybe")
@@ -234,18 +245,7 @@ struct IncrementalRefreshTests {
 
     @Test func aMergeElsewhereClosesAProposalAsMoot() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        // Two Jane Does (a confident pair) and a Janet Doe who resembles them: the pair is proposed
-        // alone and, less confidently, with Janet.
-        try ingest(
-            "first.csv",
-            [
-                "github,101,janedoe,Jane Doe,jane.doe@gmail.com", "jira,j-1,,Jane Doe,",
-                "slack,s-1,janet,Janet Doe,janet@example.net",
-            ])
-        try desk.refresh()
-        let open = try store.openProposals()
-        let pair = try #require(open.first { $0.draft.people.count == 2 })
-        let three = try #require(open.first { $0.draft.people.count == 3 })
+        let (pair, three) = try janesAndJanet()
 
         try desk.accept(three.id, by: "test")
         let result = try desk.refresh()

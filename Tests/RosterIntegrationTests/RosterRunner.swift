@@ -17,6 +17,11 @@ struct RosterRunner {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
+    /// Runs in a folder that someone else made and removes.
+    init(in folder: URL) {
+        self.folder = folder
+    }
+
     func cleanUp() {
         try? FileManager.default.removeItem(at: folder)
     }

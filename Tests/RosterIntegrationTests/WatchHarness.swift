@@ -58,17 +58,7 @@ final class WatchHarness {
 
     /// Runs another `roster` command on the same state folder, beside the agent; its output.
     func command(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments + ["--state", state]
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try RosterRunner(in: URL(fileURLWithPath: root)).run(arguments + ["--state", state]).stdout
     }
 
     /// Sends SIGTERM and returns the exit status.

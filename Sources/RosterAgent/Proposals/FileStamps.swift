@@ -35,7 +35,7 @@ struct FileStamps {
     /// nil once every line is. A refresh that does not list the folder needs the stamps of a few
     /// hundred files, and parsing the 246,000 lines of `bench/proposals.sh 1000000` into a table
     /// took a fifth of the refresh after a 1,000-row ingest.
-    private var unparsed: [UInt8]?
+    private var unparsed: Data?
     /// The proposals whose lines were looked for in ``unparsed``, found or not.
     private var sought = Set<Int64>()
     /// The proposals whose files were looked at (``look(at:)``) or recorded since the stamps were
@@ -58,12 +58,11 @@ struct FileStamps {
         self.folder = folder
         self.path = path
         if let data = FileManager.default.contents(atPath: path) {
-            let bytes = [UInt8](data)
-            bytes.withUnsafeBufferPointer { bytes in
+            Self.withBytes(of: data) { bytes in
                 lines = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
                 filesWhenWhole = Self.files(inHeaderOf: bytes)
             }
-            unparsed = bytes
+            unparsed = data
         }
         if listing { listFolder() }
     }
@@ -78,30 +77,35 @@ struct FileStamps {
 
     /// Parses every line not parsed yet; the files not looked at are taken to be as recorded.
     private mutating func parseAll() {
-        guard let bytes = unparsed else { return }
+        guard let data = unparsed else { return }
         unparsed = nil
-        let all = bytes.withUnsafeBufferPointer { Self.parse($0) }
         // Those sought are parsed already, and may have been looked at or recorded since.
-        for (number, stamp) in all where !sought.contains(number) {
+        take(Self.withBytes(of: data) { Self.parse($0) }.filter { !sought.contains($0.key) })
+        sought = []
+    }
+
+    /// Takes stamps parsed from the file as recorded, and their files as there as recorded.
+    private mutating func take(_ parsed: [Int64: Stamp]) {
+        for (number, stamp) in parsed {
             recorded[number] = stamp
             present[number] = stamp
         }
-        sought = []
+    }
+
+    private static func withBytes<T>(of data: Data, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        data.withUnsafeBytes { body($0.bindMemory(to: UInt8.self)) }
     }
 
     /// Parses the recorded stamps of these proposals, when the file was not parsed whole: their
     /// lines alone, in one reading of the file. Asked of one proposal at a time, the others
     /// (``look(at:)``, ``exists(_:)``, ``record(_:_:)``) read the file once each.
     mutating func recall(_ ids: some Sequence<ProposalID>) {
-        guard let bytes = unparsed else { return }
+        guard let data = unparsed else { return }
         var wanted = Set<Int64>()
         for id in ids where !sought.contains(id.rawValue) { wanted.insert(id.rawValue) }
         guard !wanted.isEmpty else { return }
         sought.formUnion(wanted)
-        for (number, stamp) in bytes.withUnsafeBufferPointer({ Self.parse($0, only: wanted) }) {
-            recorded[number] = stamp
-            present[number] = stamp
-        }
+        take(Self.withBytes(of: data) { Self.parse($0, only: wanted) })
     }
 
     /// The count in the ``header`` line at the start of `bytes`, if there is one.

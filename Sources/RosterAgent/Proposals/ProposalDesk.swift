@@ -151,8 +151,7 @@ public struct ProposalDesk: Sendable {
                 try readEveryFile()
                 // What changed since the last pass, for the files of proposals that stay the same.
                 if let marker, marker.audit > 0 {
-                    let changed = try store.peopleChanged(sinceAudit: marker.audit).people
-                    if changed.count <= Self.neighbourhoodBudget { result.changedPeople = changed }
+                    result.changedPeople = try store.peopleChanged(sinceAudit: marker.audit).people
                 }
                 recorded = try fullPass(into: &result, checkpoint: checkpoint)
                 break
@@ -362,9 +361,8 @@ public struct ProposalDesk: Sendable {
         result.full = false
         let (changed, latest) = try store.peopleChanged(sinceAudit: marker.audit)
         result.changed = changed.count
-        // Kept for the files, should the neighbourhood be too large and a full pass run instead
-        // (not past the budget: see the files below).
-        result.changedPeople = changed.count <= Self.neighbourhoodBudget ? changed : []
+        // Kept for the files, should the neighbourhood be too large and a full pass run instead.
+        result.changedPeople = changed
         guard latest != marker.audit else { return ProposalSync() }
         let searchStarted = Date()
         let rejected = try store.rejectedPairs()

@@ -87,30 +87,22 @@ public final class MatchProfile: Sendable {
     /// and field, and a full pass keeps a profile of every person (peak RSS of
     /// `bench/proposals.sh 1000000`).
     struct SharedLists {
-        private var strings: [[String]: [String]] = [:]
-        private var hashes: [[UInt64]: [UInt64]] = [:]
-        private var names: [[[String]]: [[String]]] = [:]
+        /// The lists of one type kept so far, each once.
+        struct Kept<List: Hashable & Collection> {
+            private var lists: [List: List] = [:]
 
-        mutating func share(_ list: [String]) -> [String] {
-            guard !list.isEmpty else { return list }
-            if let kept = strings[list] { return kept }
-            strings[list] = list
-            return list
+            /// The kept list equal to `list`, or `list`, kept from now on.
+            mutating func share(_ list: List) -> List {
+                guard !list.isEmpty else { return list }
+                if let kept = lists[list] { return kept }
+                lists[list] = list
+                return list
+            }
         }
 
-        mutating func share(_ list: [UInt64]) -> [UInt64] {
-            guard !list.isEmpty else { return list }
-            if let kept = hashes[list] { return kept }
-            hashes[list] = list
-            return list
-        }
-
-        mutating func share(_ list: [[String]]) -> [[String]] {
-            guard !list.isEmpty else { return list }
-            if let kept = names[list] { return kept }
-            names[list] = list
-            return list
-        }
+        var strings = Kept<[String]>()
+        var hashes = Kept<[UInt64]>()
+        var names = Kept<[[String]]>()
     }
 
     init(_ person: MatchPerson, placeholderPatterns: [String], sharing lists: inout SharedLists) {
@@ -183,7 +175,7 @@ public final class MatchProfile: Sendable {
             if sender == nil { addEmail(account.email) }
             if (account.email ?? "").isEmpty { withoutEmail.append(account.key) }
         }
-        let sharedNames = lists.share(names)
+        let sharedNames = lists.names.share(names)
         self.names = sharedNames
         self.handles = handles
         // Equal arrays share one buffer: a full pass keeps a profile per person (peak RSS of
@@ -203,10 +195,10 @@ public final class MatchProfile: Sendable {
             let hash = BlockingKeys.hash(domain)
             if !privateDomains.contains(hash) { privateDomains.append(hash) }
         }
-        self.privateDomains = lists.share(privateDomains)
+        self.privateDomains = lists.hashes.share(privateDomains)
         self.placeholders = placeholders
         self.githubUsers = githubUsers
-        integrations = lists.share(person.accounts.map(\.key.integration))
+        integrations = lists.strings.share(person.accounts.map(\.key.integration))
         accountCount = person.accounts.count
         accountsWithoutEmail = withoutEmail
         var shared: String?
