@@ -47,6 +47,10 @@ public protocol RosterStore: MatchingStore {
     /// merged away) are left out.
     func exportedPeople(_ ids: [PersonID]) throws -> [ExportedPerson]
 
+    /// What the users and accounts exports need to take in the changes after audit row `audit`,
+    /// read in one transaction; nil when more than `limit` people changed.
+    func exportChanges(sinceAudit audit: Int64, atMost limit: Int) throws -> ExportChanges?
+
     /// The stored org units (by name) of each of these people who is a member of any.
     func orgUnitMemberships(of ids: [PersonID]) throws -> [PersonID: Set<String>]
 
@@ -146,6 +150,33 @@ public struct ExportedAccount: Sendable, Equatable {
         self.key = key
         self.person = person
         self.fields = fields
+    }
+}
+
+/// The people changed since an audit row, as the exports show them (``RosterStore/exportChanges(sinceAudit:atMost:)``).
+public struct ExportChanges: Sendable {
+    /// The newest audit row read: the exports reflect everything up to it once these are in.
+    public var latestAudit: Int64
+    /// Everyone changed, sorted, those merged away included.
+    public var changed: [PersonID]
+    /// Those of `changed` who still exist, in id order.
+    public var people: [ExportedPerson]
+    /// Their accounts, in the accounts export's order (integration, then account id, byte-wise).
+    public var accounts: [ExportedAccount]
+    /// How many people and accounts the store holds.
+    public var peopleTotal: Int
+    public var accountsTotal: Int
+
+    public init(
+        latestAudit: Int64, changed: [PersonID], people: [ExportedPerson], accounts: [ExportedAccount],
+        peopleTotal: Int, accountsTotal: Int
+    ) {
+        self.latestAudit = latestAudit
+        self.changed = changed
+        self.people = people
+        self.accounts = accounts
+        self.peopleTotal = peopleTotal
+        self.accountsTotal = accountsTotal
     }
 }
 

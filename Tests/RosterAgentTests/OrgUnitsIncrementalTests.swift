@@ -396,6 +396,9 @@ struct StoppingStore: RosterStore {
     func setOutputMarker(_ name: String, to marker: OutputMarker?) throws { try base.setOutputMarker(name, to: marker) }
     func latestAudit() throws -> Int64 { try base.latestAudit() }
     func exportedPeople(_ ids: [PersonID]) throws -> [ExportedPerson] { try base.exportedPeople(ids) }
+    func exportChanges(sinceAudit audit: Int64, atMost limit: Int) throws -> ExportChanges? {
+        try base.exportChanges(sinceAudit: audit, atMost: limit)
+    }
     func orgUnitMemberships(of ids: [PersonID]) throws -> [PersonID: Set<String>] {
         try base.orgUnitMemberships(of: ids)
     }

@@ -87,6 +87,24 @@ public final class FileWriter {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    /// Writes `bytes`; a large run goes to the file as it is, past the buffer.
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.count + bytes.count < 1 << 16 {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        try flush()
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileError.syscall("write", path: path)
+            }
+            offset += written
+        }
+    }
+
     public func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 16 { try flush() }

@@ -14,14 +14,16 @@ public enum AccountsExport {
     public static func write(store: any RosterStore, sink: @escaping ([UInt8]) throws -> Void) throws {
         var writer = CSVWriter(sink: sink)
         try writer.write(header)
-        try store.forEachAccount { account in
-            let f = account.fields
-            try writer.write(
-                [
-                    account.key.integration, account.key.accountID, f.login ?? "", f.displayName ?? "", f.email ?? "",
-                    account.person.description, f.status, f.isBot ? "true" : "false",
-                ].map(FormulaGuard.neutralise))
-        }
+        try store.forEachAccount { account in try writer.write(fields(of: account)) }
         try writer.flush()
+    }
+
+    /// The cells of `account`'s row, neutralised.
+    static func fields(of account: ExportedAccount) -> [String] {
+        let f = account.fields
+        return [
+            account.key.integration, account.key.accountID, f.login ?? "", f.displayName ?? "", f.email ?? "",
+            account.person.description, f.status, f.isBot ? "true" : "false",
+        ].map(FormulaGuard.neutralise)
     }
 }

@@ -364,7 +364,7 @@ public enum OrgUnitsExport {
     }
 
     /// One CSV record with its line end.
-    private static func record(_ fields: [String]) throws -> [UInt8] {
+    static func record(_ fields: [String]) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var writer = CSVWriter { bytes += $0 }
         try writer.write(fields)

@@ -50,11 +50,18 @@ struct SortedCSVPatch {
     /// Writes the patched content into `output`, whose capacity is kept: one buffer serves every
     /// file of a refresh. Returns false when the file is not as written.
     func apply(to old: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Bool {
+        output.removeAll(keepingCapacity: true)
+        output.reserveCapacity(old.count + records.reduce(0) { $0 + $1.bytes.count })
+        // Appending to an array does not throw.
+        return (try? patch(old, into: &output)) ?? false
+    }
+
+    /// Writes the patched content to `output` as it goes; false when the file is not as written
+    /// (what was written by then is to be thrown away).
+    func patch<Output: PatchOutput>(_ old: UnsafeRawBufferPointer, into output: inout Output) throws -> Bool {
         let bytes = old.bindMemory(to: UInt8.self)
         guard bytes.count >= header.count, header.elementsEqual(bytes[0..<header.count]) else { return false }
-        output.removeAll(keepingCapacity: true)
-        output.reserveCapacity(bytes.count + records.reduce(0) { $0 + $1.bytes.count })
-        output.append(contentsOf: header)
+        try output.append(header)
         var others = Array(repeating: 0, count: expectedOthers.count)
         var position = header.count
         var run = position  // start of the records copied as they are
@@ -96,9 +103,9 @@ struct SortedCSVPatch {
             while cursor < changed.count, changed[cursor] < key.id { cursor += 1 }
             let replaced = cursor < changed.count && changed[cursor] == key.id
             if replaced || (next < records.count && records[next].key < key) {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<position]))
+                try output.append(UnsafeBufferPointer(rebasing: bytes[run..<position]))
                 while next < records.count, records[next].key < key {
-                    output.append(contentsOf: records[next].bytes)
+                    try output.append(records[next].bytes)
                     next += 1
                 }
                 run = replaced ? end : position
@@ -108,12 +115,20 @@ struct SortedCSVPatch {
                 others[key.group] += 1
             }
             position = end
+            // Long runs go out as they grow, so that a file output can let go of what it copied.
+            if position - run >= Self.runLimit {
+                try output.append(UnsafeBufferPointer(rebasing: bytes[run..<position]))
+                run = position
+            }
         }
         guard others == expectedOthers else { return false }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
-        for record in records[next...] { output.append(contentsOf: record.bytes) }
+        try output.append(UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
+        for record in records[next...] { try output.append(record.bytes) }
         return true
     }
+
+    /// The longest run of records kept as they are before it is handed to the output.
+    static let runLimit = 1 << 20
 
     /// The index after the line end that closes the record starting at `start`; quoted line ends
     /// belong to the field. Nil when the file ends inside the record.
@@ -162,5 +177,21 @@ struct SortedCSVPatch {
         guard index > start + 2, index < end, bytes[index] == UInt8(ascii: ",") || bytes[index] == UInt8(ascii: "\n")
         else { return nil }
         return (value, index)
+    }
+}
+
+/// Where a patch writes its content: a buffer, or a file as it goes (``PatchFileOutput``).
+protocol PatchOutput {
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) throws
+    mutating func append(_ bytes: [UInt8]) throws
+}
+
+extension Array: PatchOutput where Element == UInt8 {
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        append(contentsOf: bytes)
+    }
+
+    mutating func append(_ bytes: [UInt8]) throws {
+        append(contentsOf: bytes)
     }
 }

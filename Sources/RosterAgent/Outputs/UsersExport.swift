@@ -28,20 +28,27 @@ public enum UsersExport {
         try writer.write(header(config: config, integrations: integrations))
         var row: [String] = []
         try store.forEachPerson { person in
-            row.removeAll(keepingCapacity: true)
-            row.append(person.id.description)
-            row.append(FormulaGuard.neutralise(person.name))
-            row.append(FormulaGuard.neutralise(person.primaryEmail ?? ""))
-            row.append(FormulaGuard.neutralise(person.otherEmails.joined(separator: ";")))
-            for integration in integrations {
-                row.append(FormulaGuard.neutralise(person.accounts[integration]?.joined(separator: ";") ?? ""))
-            }
-            for attribute in config.attributes {
-                row.append(FormulaGuard.neutralise(person.attributes[attribute.key] ?? ""))
-            }
+            fields(of: person, integrations: integrations, config: config, into: &row)
             try writer.write(row)
         }
         try writer.flush()
+    }
+
+    /// The cells of `person`'s row, neutralised, into `row` (emptied first).
+    static func fields(
+        of person: ExportedPerson, integrations: [String], config: RosterConfig, into row: inout [String]
+    ) {
+        row.removeAll(keepingCapacity: true)
+        row.append(person.id.description)
+        row.append(FormulaGuard.neutralise(person.name))
+        row.append(FormulaGuard.neutralise(person.primaryEmail ?? ""))
+        row.append(FormulaGuard.neutralise(person.otherEmails.joined(separator: ";")))
+        for integration in integrations {
+            row.append(FormulaGuard.neutralise(person.accounts[integration]?.joined(separator: ";") ?? ""))
+        }
+        for attribute in config.attributes {
+            row.append(FormulaGuard.neutralise(person.attributes[attribute.key] ?? ""))
+        }
     }
 
     /// A header-only sample with the configured columns, for admins starting a file by hand.

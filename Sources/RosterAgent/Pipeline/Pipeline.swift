@@ -328,22 +328,13 @@ public final class Pipeline: Sendable {
 
     private func writeExportsAndOrgUnits() throws {
         let clock = ContinuousClock.now
-        // Side by side, each in its own read transaction: at 1,000,000 people each took about
-        // five seconds of one core (`bench/proposals.sh`, an ingest of 1,000 rows), and they share
-        // nothing but the store.
-        let accounts = BackgroundWork(name: "roster: accounts export") { [store, state] in
-            try AtomicFile.write(state.accountsExport) { writer in
-                try AccountsExport.write(store: store) { try writer.write($0) }
-            }
+        let mode = try ExportRefresh.refresh(store: store, config: config, state: state)
+        var metadata: Logger.Metadata = ["exports.mode": "\(mode)", "seconds": "\(LogTime.seconds(since: clock))"]
+        switch mode {
+        case .patched(let people): metadata["people"] = "\(people)"
+        case .whole(let reason): metadata["exports.reason"] = "\(reason)"
         }
-        let users = Result {
-            try AtomicFile.write(state.usersExport) { writer in
-                try UsersExport.write(store: store, config: config) { try writer.write($0) }
-            }
-        }
-        try accounts.wait()
-        try users.get()
-        logger.info("Wrote the users and accounts exports", metadata: ["seconds": "\(LogTime.seconds(since: clock))"])
+        logger.info("Wrote the users and accounts exports", metadata: metadata)
         let started = ContinuousClock.now
         let units = try OrgUnitsExport.refresh(store: store, config: config, state: state)
         if !config.orgUnits.isEmpty || !units.written.isEmpty {

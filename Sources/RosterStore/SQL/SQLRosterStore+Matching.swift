@@ -90,31 +90,7 @@ extension SQLRosterStore {
     }
 
     public func peopleChanged(sinceAudit: Int64) throws -> (people: Set<PersonID>, latestAudit: Int64) {
-        try database.read { db in
-            var people = Set<PersonID>()
-            var latest = sinceAudit
-            var rows = try db.cursor(
-                "SELECT id, personId, action, before, subject, after FROM audit WHERE id > ? ORDER BY id",
-                [.integer(sinceAudit)])
-            while let row = try rows.next() {
-                latest = row.int64(0)
-                if let person: Int64 = row[1] { people.insert(PersonID(person)) }
-                let action = row.text(2)
-                if action.hasPrefix("account.") || StoreSQL.leavingActions.contains(action) {
-                    // The person an account or email left (for an unmerge, the survivor it left).
-                    if let before: String = row[3], let from = PersonID(parsing: before) { people.insert(from) }
-                } else if action == "person.merge" {
-                    // The merged person, gone now: its proposals are moot.
-                    if let subject: String = row[4], let merged = PersonID(parsing: subject) { people.insert(merged) }
-                } else if action == "proposal.reject", let key: String = row[5] {
-                    // Every person of the rejected proposal: its pairs may no longer be joined.
-                    for id in key.split(separator: ",") {
-                        if let person = PersonID(parsing: id) { people.insert(person) }
-                    }
-                }
-            }
-            return (people, latest)
-        }
+        try database.read { db in try StoreSQL.peopleChanged(db, sinceAudit: sinceAudit, atMost: nil)! }
     }
 
     public func rejectedPairs() throws -> Set<PersonPair> {
@@ -219,6 +195,37 @@ extension SQLRosterStore {
 extension StoreSQL {
     /// Audit actions besides `account.*` whose `before` names the person something left.
     static let leavingActions: Set<String> = ["email.merge", "email.unmerge", "person.unmerge"]
+
+    /// ``MatchingStore/peopleChanged(sinceAudit:)`` in `db`; nil once more than `limit` people are
+    /// found, when there is a limit.
+    static func peopleChanged(_ db: some SQLSession, sinceAudit: Int64, atMost limit: Int?) throws
+        -> (people: Set<PersonID>, latestAudit: Int64)?
+    {
+        var people = Set<PersonID>()
+        var latest = sinceAudit
+        var rows = try db.cursor(
+            "SELECT id, personId, action, before, subject, after FROM audit WHERE id > ? ORDER BY id",
+            [.integer(sinceAudit)])
+        while let row = try rows.next() {
+            latest = row.int64(0)
+            if let person: Int64 = row[1] { people.insert(PersonID(person)) }
+            let action = row.text(2)
+            if action.hasPrefix("account.") || leavingActions.contains(action) {
+                // The person an account or email left (for an unmerge, the survivor it left).
+                if let before: String = row[3], let from = PersonID(parsing: before) { people.insert(from) }
+            } else if action == "person.merge" {
+                // The merged person, gone now: its proposals are moot.
+                if let subject: String = row[4], let merged = PersonID(parsing: subject) { people.insert(merged) }
+            } else if action == "proposal.reject", let key: String = row[5] {
+                // Every person of the rejected proposal: its pairs may no longer be joined.
+                for id in key.split(separator: ",") {
+                    if let person = PersonID(parsing: id) { people.insert(person) }
+                }
+            }
+            if let limit, people.count > limit { return nil }
+        }
+        return (people, latest)
+    }
 
     static func matchAccount(_ row: some SQLRow) -> (Int64, MatchAccount) {
         (

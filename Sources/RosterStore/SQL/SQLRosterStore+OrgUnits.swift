@@ -8,33 +8,37 @@ public import RosterCore
 /// `orgUnitMember` does not (written, then stopped before the memberships were saved).
 extension SQLRosterStore {
     public func exportedPeople(_ ids: [PersonID]) throws -> [ExportedPerson] {
+        try database.read { db in try StoreSQL.exportedPeople(db, ids) }
+    }
+
+    public func exportChanges(sinceAudit audit: Int64, atMost limit: Int) throws -> ExportChanges? {
         try database.read { db in
-            let person = try db.prepare("SELECT name FROM person WHERE id = ?")
-            let emails = try db.prepare(
-                "SELECT address, isPrimary FROM email WHERE personId = ? ORDER BY isPrimary DESC, address")
-            let accounts = try db.prepare(
-                "SELECT integration, accountId FROM account WHERE personId = ? ORDER BY integration, accountId")
-            let attributes = try db.prepare("SELECT key, value FROM attributeValue WHERE personId = ?")
-            var people: [ExportedPerson] = []
-            for id in Set(ids).sorted() {
-                person.bind(1, id.rawValue)
-                guard let name = try person.first({ $0.text(0) }) else { continue }
-                var exported = ExportedPerson(id: id, name: name, primaryEmail: nil)
-                emails.bind(1, id.rawValue)
-                try emails.forEach { row in
-                    if row.bool(1) {
-                        exported.primaryEmail = row.text(0)
-                    } else {
-                        exported.otherEmails.append(row.text(0))
-                    }
-                }
-                accounts.bind(1, id.rawValue)
-                try accounts.forEach { row in exported.accounts[row.text(0), default: []].append(row.text(1)) }
-                attributes.bind(1, id.rawValue)
-                try attributes.forEach { row in exported.attributes[row.text(0)] = row.text(1) }
-                people.append(exported)
+            guard let (changed, latest) = try StoreSQL.peopleChanged(db, sinceAudit: audit, atMost: limit) else {
+                return nil
             }
-            return people
+            let ids = changed.sorted()
+            let people = try StoreSQL.exportedPeople(db, ids)
+            let statement = try db.prepare(
+                """
+                SELECT integration, accountId, personId, login, displayName, email, status, isBot
+                FROM account WHERE personId = ?
+                """)
+            var accounts: [ExportedAccount] = []
+            for person in people {
+                statement.bind(1, person.id.rawValue)
+                try statement.forEach { accounts.append(StoreSQL.exportedAccount($0)) }
+            }
+            // In the order of the export (`ORDER BY integration, accountId`): byte-wise, as both
+            // engines compare text.
+            accounts.sort {
+                $0.key.integration.utf8.lexicographicallyPrecedes($1.key.integration.utf8)
+                    || $0.key.integration == $1.key.integration
+                        && $0.key.accountID.utf8.lexicographicallyPrecedes($1.key.accountID.utf8)
+            }
+            return ExportChanges(
+                latestAudit: latest, changed: ids, people: people, accounts: accounts,
+                peopleTotal: try db.value("SELECT count(*) FROM person", as: Int.self) ?? 0,
+                accountsTotal: try db.value("SELECT count(*) FROM account", as: Int.self) ?? 0)
         }
     }
 
@@ -140,5 +144,37 @@ extension SQLRosterStore {
             }
             try StoreSQL.saveMarker(db, OutputMarker.orgUnitsName, marker)
         }
+    }
+}
+
+extension StoreSQL {
+    /// ``RosterStore/exportedPeople(_:)`` in `db`.
+    static func exportedPeople(_ db: some SQLSession, _ ids: [PersonID]) throws -> [ExportedPerson] {
+        let person = try db.prepare("SELECT name FROM person WHERE id = ?")
+        let emails = try db.prepare(
+            "SELECT address, isPrimary FROM email WHERE personId = ? ORDER BY isPrimary DESC, address")
+        let accounts = try db.prepare(
+            "SELECT integration, accountId FROM account WHERE personId = ? ORDER BY integration, accountId")
+        let attributes = try db.prepare("SELECT key, value FROM attributeValue WHERE personId = ?")
+        var people: [ExportedPerson] = []
+        for id in Set(ids).sorted() {
+            person.bind(1, id.rawValue)
+            guard let name = try person.first({ $0.text(0) }) else { continue }
+            var exported = ExportedPerson(id: id, name: name, primaryEmail: nil)
+            emails.bind(1, id.rawValue)
+            try emails.forEach { row in
+                if row.bool(1) {
+                    exported.primaryEmail = row.text(0)
+                } else {
+                    exported.otherEmails.append(row.text(0))
+                }
+            }
+            accounts.bind(1, id.rawValue)
+            try accounts.forEach { row in exported.accounts[row.text(0), default: []].append(row.text(1)) }
+            attributes.bind(1, id.rawValue)
+            try attributes.forEach { row in exported.attributes[row.text(0)] = row.text(1) }
+            people.append(exported)
+        }
+        return people
     }
 }

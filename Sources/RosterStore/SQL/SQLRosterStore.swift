@@ -42,6 +42,17 @@ enum StoreSQL {
             """, args(name, marker.audit, marker.fingerprint))
     }
 
+    /// An account as the export shows it, from `integration, accountId, personId, login,
+    /// displayName, email, status, isBot`.
+    static func exportedAccount(_ row: some SQLRow) -> ExportedAccount {
+        ExportedAccount(
+            key: AccountKey(integration: row.text(0), accountID: row.text(1)),
+            person: PersonID(row.int64(2)),
+            fields: AccountFields(
+                login: row[3], displayName: row[4], email: row[5], active: row.text(6) != "inactive",
+                isBot: row.bool(7)))
+    }
+
     static func marker(_ db: some SQLSession, _ name: String) throws -> OutputMarker? {
         try db.first("SELECT audit, fingerprint FROM outputMarker WHERE name = ?", [.text(name)]) {
             OutputMarker(audit: $0.int64(0), fingerprint: $0.text(1))
@@ -181,15 +192,7 @@ extension SQLRosterStore {
                 SELECT integration, accountId, personId, login, displayName, email, status, isBot
                 FROM account ORDER BY integration, accountId
                 """, [])
-            while let row = try rows.next() {
-                try each(
-                    ExportedAccount(
-                        key: AccountKey(integration: row.text(0), accountID: row.text(1)),
-                        person: PersonID(row.int64(2)),
-                        fields: AccountFields(
-                            login: row[3], displayName: row[4], email: row[5], active: row.text(6) != "inactive",
-                            isBot: row.bool(7))))
-            }
+            while let row = try rows.next() { try each(StoreSQL.exportedAccount(row)) }
         }
     }
 
