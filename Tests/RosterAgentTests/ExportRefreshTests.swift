@@ -55,8 +55,15 @@ struct ExportRefreshTests {
         }
 
         @discardableResult
-        func refresh() throws -> ExportRefresh.Mode {
-            try ExportRefresh.refresh(store: store, config: config, state: state)
+        func refresh(_ state: StateLayout? = nil) throws -> ExportRefresh.Mode {
+            try ExportRefresh.refresh(store: store, config: config, state: state ?? self.state)
+        }
+
+        /// Another state folder on the same store, as a second agent on a shared store has.
+        func otherState() throws -> StateLayout {
+            let other = StateLayout(root: "\(root)/other-\(UUID().uuidString)")
+            try other.prepare()
+            return other
         }
 
         func users() throws -> String { try String(contentsOfFile: state.usersExport, encoding: .utf8) }
@@ -179,13 +186,28 @@ struct ExportRefreshTests {
         let fixture = try Fixture()
         try fixture.drop(Self.people)
         try fixture.refresh()
-        let marker = try #require(try fixture.store.outputMarker(ExportRefresh.usersMarker))
+        let name = ExportRefresh.markers(fixture.state).users
+        let marker = try #require(try fixture.store.outputMarker(name))
         // The files of a later change written, then a stop before the markers moved.
         try fixture.drop("full_name,email,team\nCy,cy@example.com,Payments\n")
         try fixture.refresh()
-        try fixture.store.setOutputMarker(ExportRefresh.usersMarker, to: marker)
+        try fixture.store.setOutputMarker(name, to: marker)
         try fixture.drop("full_name,email,team\nBob,bob@example.com,Mobile\n")
         #expect(try fixture.refresh() == .whole(reason: "the columns changed, or a file is not as Roster wrote it"))
+        try fixture.expectSameAsWhole()
+    }
+
+    @Test func twoStateFoldersOnOneStoreEachKeepTheirOwnFiles() throws {
+        let fixture = try Fixture()
+        try fixture.drop(Self.people)
+        let other = try fixture.otherState()
+        #expect(try fixture.refresh() == .whole(reason: "no export was recorded yet"))
+        #expect(try fixture.refresh(other) == .whole(reason: "no export was recorded yet"))
+        try fixture.drop("full_name,email,team\nCy,cy@example.com,Payments\n")
+        #expect(try fixture.refresh() == .patched(people: 1))
+        #expect(try fixture.refresh(other) == .patched(people: 1))
+        #expect(try String(contentsOfFile: other.usersExport, encoding: .utf8) == (try fixture.users()))
+        #expect(try String(contentsOfFile: other.accountsExport, encoding: .utf8) == (try fixture.accounts()))
         try fixture.expectSameAsWhole()
     }
 

@@ -98,8 +98,11 @@ struct OrgUnitsIncrementalTests {
         }
 
         @discardableResult
-        func refresh(config: RosterConfig? = nil, store: (any RosterStore)? = nil) throws -> OrgUnitsExport.Refresh {
-            try OrgUnitsExport.refresh(store: store ?? self.store, config: config ?? self.config, state: state)
+        func refresh(config: RosterConfig? = nil, store: (any RosterStore)? = nil, state: StateLayout? = nil) throws
+            -> OrgUnitsExport.Refresh
+        {
+            try OrgUnitsExport.refresh(
+                store: store ?? self.store, config: config ?? self.config, state: state ?? self.state)
         }
 
         /// Every file of the org units' exports, by name.
@@ -263,6 +266,32 @@ struct OrgUnitsIncrementalTests {
         let repaired = try fixture.refresh(config: changed)
         #expect(repaired.mode == .full(reason: "a member file is missing"))
         #expect(repaired.written == [fixture.path("corp")])
+    }
+
+    @Test func twoStateFoldersOnOneStoreEachGetEveryChange() throws {
+        // Two agents on a shared store: each writes its own member files from the one set of
+        // stored memberships.
+        let fixture = try Fixture()
+        try fixture.drop(Self.people)
+        let other = StateLayout(root: "\(fixture.root)/other")
+        try other.prepare()
+        try fixture.refresh()
+        #expect(try fixture.refresh(state: other).mode == .full(reason: "a member file is missing"))
+        // A rename the first agent brings into its files, which moves the stored marker on.
+        try fixture.drop("id,full_name,email\nU-000001,Ann Smith,ann@example.com\n")
+        #expect(try fixture.refresh().mode == .incremental)
+        let refresh = try fixture.refresh(state: other)
+        #expect(
+            refresh.mode
+                == .full(reason: "the stored memberships are not those of these files (another agent on the store)"))
+        #expect(try fixture.files(other) == (try fixture.files()))
+        #expect(try fixture.file("payments").contains("U-000001,Ann Smith"))
+        // The other, caught up, goes on incrementally; now the first is behind.
+        try fixture.drop("id,full_name,email\nU-000002,Bob Roe,bob@example.com\n")
+        #expect(try fixture.refresh(state: other).mode == .incremental)
+        #expect(try fixture.refresh().mode != .incremental)
+        #expect(try fixture.files(other) == (try fixture.files()))
+        try fixture.expectSameAsFull()
     }
 
     @Test func aFileThatNoLongerHoldsWhatWasWrittenIsRebuilt() throws {

@@ -20,8 +20,14 @@ import RosterStore
 /// finds the file not as written. A marker is saved after its file is durable, so a stop in between
 /// leaves a marker that no longer fits the file, and the next refresh writes it whole.
 enum ExportRefresh {
-    static let usersMarker = "users-export"
-    static let accountsMarker = "accounts-export"
+    /// The names of the markers of the exports in `state`.
+    ///
+    /// Agents sharing a store (PostgreSQL) each write their own files, so each host and state
+    /// folder keeps its own pair: with one pair, every agent would find the other's fingerprint and
+    /// write both files whole every time.
+    static func markers(_ state: StateLayout) -> (users: String, accounts: String) {
+        ("users-export \(state.hostFolderKey)", "accounts-export \(state.hostFolderKey)")
+    }
 
     /// Past this many changed people, reading them one by one costs about what reading everyone does.
     static let patchLimit = 50_000
@@ -47,8 +53,9 @@ enum ExportRefresh {
         let usersKind = kind("users.csv", header: usersHeader)
         let accountsKind = kind("accounts.csv", header: accountsHeader)
 
+        let names = markers(state)
         let reason: String
-        if let users = try store.outputMarker(usersMarker), let accounts = try store.outputMarker(accountsMarker) {
+        if let users = try store.outputMarker(names.users), let accounts = try store.outputMarker(names.accounts) {
             if users.fingerprint != fingerprint(usersKind, of: state.usersExport)
                 || accounts.fingerprint != fingerprint(accountsKind, of: state.accountsExport)
             {
@@ -84,8 +91,9 @@ enum ExportRefresh {
     static func writeWhole(store: any RosterStore, config: RosterConfig, state: StateLayout) throws {
         // Read before the files: what changes while they are written is taken in again next time.
         let audit = try store.latestAudit()
-        try store.setOutputMarker(usersMarker, to: nil)
-        try store.setOutputMarker(accountsMarker, to: nil)
+        let names = markers(state)
+        try store.setOutputMarker(names.users, to: nil)
+        try store.setOutputMarker(names.accounts, to: nil)
         // Side by side, each in its own read transaction: at 1,000,000 people each took about
         // five seconds of one core (`bench/proposals.sh`, an ingest of 1,000 rows), and they share
         // nothing but the store.
@@ -164,10 +172,11 @@ enum ExportRefresh {
     private static func saveMarkers(
         _ store: any RosterStore, _ state: StateLayout, _ usersKind: String, _ accountsKind: String, audit: Int64
     ) throws {
+        let names = markers(state)
         try store.setOutputMarker(
-            usersMarker, to: OutputMarker(audit: audit, fingerprint: fingerprint(usersKind, of: state.usersExport)))
+            names.users, to: OutputMarker(audit: audit, fingerprint: fingerprint(usersKind, of: state.usersExport)))
         try store.setOutputMarker(
-            accountsMarker,
+            names.accounts,
             to: OutputMarker(audit: audit, fingerprint: fingerprint(accountsKind, of: state.accountsExport)))
     }
 
@@ -183,5 +192,23 @@ enum ExportRefresh {
         var info = stat()
         guard stat(path, &info) == 0 else { return "\(kind) missing" }
         return "\(kind) file \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ino)"
+    }
+}
+
+extension StateLayout {
+    /// A key for this host and exports folder, to name the markers of files that each agent on a
+    /// shared store writes for itself.
+    var hostFolderKey: String {
+        var host = [CChar](repeating: 0, count: 256)
+        let named = gethostname(&host, host.count - 1) == 0
+        var hash = FNV1a()
+        if named { hash.add(host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }) }
+        hash.add(0)
+        let folder = realpath(exports, nil).map { path in
+            defer { free(path) }
+            return String(cString: path)
+        }
+        hash.add((folder ?? exports).utf8)
+        return String(hash.value, radix: 16)
     }
 }

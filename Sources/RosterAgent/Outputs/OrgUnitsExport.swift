@@ -175,32 +175,41 @@ public enum OrgUnitsExport {
     {
         let fingerprint = fingerprint(config)
         let reason: String
+        let folderMarker = "org-units-files \(state.hostFolderKey)"
         if let marker = try store.outputMarker(OutputMarker.orgUnitsName) {
             let paths = config.orgUnits.map { path(of: $0, state: state) } + [state.orgUnitsIndex]
             if marker.fingerprint != fingerprint {
                 reason = "the org units or their attributes changed"
             } else if !paths.allSatisfy(FileManager.default.fileExists(atPath:)) {
                 reason = "a member file is missing"
+            } else if try store.outputMarker(folderMarker) != marker {
+                reason = "the stored memberships are not those of these files (another agent on the store)"
             } else if let done = try incremental(
                 store: store, config: config, state: state, marker: marker, fingerprint: fingerprint)
             {
-                return done
+                // What this refresh saved, not what the store holds by now: another agent may have
+                // saved a newer marker meanwhile, which these files do not reflect.
+                try store.setOutputMarker(folderMarker, to: done.saved)
+                return done.refresh
             } else {
                 reason = "a member file does not hold what was written"
             }
         } else {
             reason = "no memberships are stored yet"
         }
-        return try full(store: store, config: config, state: state, fingerprint: fingerprint, reason: reason)
+        let done = try full(store: store, config: config, state: state, fingerprint: fingerprint, reason: reason)
+        try store.setOutputMarker(folderMarker, to: done.saved)
+        return done.refresh
     }
 
     static func path(of unit: OrgUnit, state: StateLayout) -> String {
         "\(state.orgUnitsFolder)/\(unit.name).csv"
     }
 
+    /// Rebuilds every file; returns the marker saved with the memberships.
     private static func full(
         store: any RosterStore, config: RosterConfig, state: StateLayout, fingerprint: String, reason: String
-    ) throws -> Refresh {
+    ) throws -> (refresh: Refresh, saved: OutputMarker) {
         // Should the files be written and the memberships not, the next refresh is full again.
         try store.setOutputMarker(OutputMarker.orgUnitsName, to: nil)
         // Read before evaluating: whatever changes meanwhile is taken again next time.
@@ -236,15 +245,16 @@ public enum OrgUnitsExport {
         let members = config.orgUnits.enumerated().map { position, unit in
             OrgUnitMembers(unit: unit.name, members: evaluation.members[position].map(\.id))
         }
-        try store.saveOrgUnitMembers(.all(members), marker: OutputMarker(audit: audit, fingerprint: fingerprint))
-        return Refresh(mode: .full(reason: reason), people: evaluation.people, written: written)
+        let saved = OutputMarker(audit: audit, fingerprint: fingerprint)
+        try store.saveOrgUnitMembers(.all(members), marker: saved)
+        return (Refresh(mode: .full(reason: reason), people: evaluation.people, written: written), saved)
     }
 
-    /// The incremental refresh, or nil when a file is not as written (or the store lacks a unit's
-    /// state) and everything must be rebuilt.
+    /// The incremental refresh and the marker it saved, or nil when a file is not as written (or
+    /// the store lacks a unit's state) and everything must be rebuilt.
     private static func incremental(
         store: any RosterStore, config: RosterConfig, state: StateLayout, marker: OutputMarker, fingerprint: String
-    ) throws -> Refresh? {
+    ) throws -> (refresh: Refresh, saved: OutputMarker)? {
         let units = config.orgUnits
         let files = try store.orgUnitFiles()
         guard units.allSatisfy({ files[$0.name] != nil }) else { return nil }
@@ -255,7 +265,7 @@ public enum OrgUnitsExport {
         let newMarker = OutputMarker(audit: audit, fingerprint: fingerprint)
         if ids.isEmpty, pending.isEmpty {
             if audit != marker.audit { try store.saveOrgUnitMembers(.people([:]), marker: newMarker) }
-            return Refresh(mode: .incremental, people: 0, written: [])
+            return (Refresh(mode: .incremental, people: 0, written: []), newMarker)
         }
 
         // Evaluate the changed people; those merged away are not found and so are in no unit.
@@ -326,7 +336,7 @@ public enum OrgUnitsExport {
         }
         try syncAll(written)
         try store.saveOrgUnitMembers(.people(now), marker: newMarker)
-        return Refresh(mode: .incremental, people: ids.count, written: written)
+        return (Refresh(mode: .incremental, people: ids.count, written: written), newMarker)
     }
 
     /// Patches the file at `path`, writing it only when its bytes change.
