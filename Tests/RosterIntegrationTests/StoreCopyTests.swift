@@ -30,6 +30,12 @@ struct StoreCopyTests {
         try roster.write("more.csv", "full_name,email\nNew Person,new@example.com\n")
         #expect(try roster.run(["ingest", "--store", other, "--state", "copied", "more.csv"]).status == 0)
         #expect(try roster.read("copied/exports/users.csv").contains("U-000005,New Person,new@example.com"))
+        // A change to someone already in the copied blocking-key index: their stored keys came
+        // along, so the refresh replaces them instead of adding them again.
+        try roster.write("renamed.csv", "full_name,email\nRobert Smith,bob@smith.example.org\n")
+        let renamed = try roster.run(["ingest", "--store", other, "--state", "copied", "renamed.csv"])
+        #expect(renamed.status == 0, "\(renamed.stderr)")
+        #expect(try roster.read("copied/exports/users.csv").contains(",Robert Smith,bob@smith.example.org"))
 
         // And back into a new SQLite file: the same roster again.
         let back = try roster.run(["store", "copy", "--from", other, "--to", "back.sqlite"])

@@ -63,6 +63,34 @@ import Testing
         }
         #expect(!indexes.contains("matchKey_person"))
     }
+
+    /// `roster store copy` before migration v8 copied the key table without the lists: v8 empties
+    /// the table and drops its marker in such a store, and leaves a whole index alone.
+    @Test(arguments: [false, true])
+    func anIndexCopiedWithoutItsListsIsRebuiltOnTheNextPass(listed: Bool) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-v8-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("roster.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v7 match keys listed per person")
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO matchKey (hash, personId) VALUES (7, 1), (-3, 2)")
+                if listed {
+                    try db.execute(
+                        sql: "INSERT INTO matchKeyList (personId, hashes) VALUES (1, ?), (2, ?)",
+                        arguments: [MatchKeyList.encode([7]), MatchKeyList.encode([UInt64(bitPattern: -3)])])
+                }
+                try db.execute(
+                    sql: "INSERT INTO outputMarker (name, audit, fingerprint) VALUES (?, 4, 'rules')",
+                    arguments: [OutputMarker.matchKeys])
+            }
+        }
+        let store = try SQLiteStore(path: path)
+        #expect((try store.outputMarker(OutputMarker.matchKeys) == nil) == !listed)
+        #expect(try store.matchKeyHolders([7], atMost: { _ in 10 }) == [7: listed ? [PersonID(1)] : []])
+    }
 }
 
 extension Array {

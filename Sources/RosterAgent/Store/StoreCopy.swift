@@ -88,6 +88,9 @@ public enum StoreCopy {
             name: "orgUnitFile", columns: [("unit", .text), ("members", .integer), ("pending", .boolean)],
             order: "unit"),
         Table(name: "matchKey", columns: [("hash", .integer), ("personId", .integer)], order: "hash, personId"),
+        // Each person's keys as the index holds them: a refresh replaces a changed person's keys by
+        // these, so an index copied without them took every key of a changed person as new.
+        Table(name: "matchKeyList", columns: [("personId", .integer), ("hashes", .text)], order: "personId"),
     ]
 
     /// One table's row count and content checksum.

@@ -177,6 +177,7 @@ enum PostgresSchema {
             DELETE FROM outputMarker WHERE name = '\(OutputMarker.matchKeys)';
             """
         ),
+        ("v3: an index copied without its key lists rebuilt, as SQLite migration v8", StoreSQL.repairCopiedKeyIndex),
     ]
 
     static func migrate(_ database: PostgresDatabase) throws {

@@ -184,6 +184,16 @@ extension SQLRosterStore {
 }
 
 extension StoreSQL {
+    /// `roster store copy` copied the key index without each person's list of keys (before
+    /// migration v8), and a refresh then took every key of a changed person as new: the insert
+    /// failed on the keys already indexed. A store in that state has its index emptied and its
+    /// marker dropped, so that the next refresh is a full pass that writes both.
+    static let repairCopiedKeyIndex = """
+        DELETE FROM outputMarker WHERE name = '\(OutputMarker.matchKeys)'
+            AND EXISTS (SELECT 1 FROM matchKey) AND NOT EXISTS (SELECT 1 FROM matchKeyList);
+        DELETE FROM matchKey WHERE NOT EXISTS (SELECT 1 FROM matchKeyList);
+        """
+
     /// The stored key lists of these people (``MatchKeyList``), a few hundred people per query;
     /// people without a list are left out.
     static func keyLists(_ db: some SQLSession, of people: [PersonID]) throws -> [PersonID: [UInt64]] {

@@ -85,6 +85,9 @@ extension SQLiteStore {
         registerMatchKeysMigration(&migrator)
         registerAuditIndexMigration(&migrator)
         registerMatchKeyListMigration(&migrator)
+        migrator.registerMigration("v8 an index copied without its key lists rebuilt") { db in
+            try db.execute(sql: StoreSQL.repairCopiedKeyIndex)
+        }
         return migrator
     }
 
