@@ -35,11 +35,14 @@ import Testing
             case 2: compared = Array(first.dropLast())
             default: compared = other
             }
-            #expect(StoreSQL.list(stored, is: compared) == (first == compared), "\(stored) vs \(compared)")
+            let same = StoreSQL.ListDigest(encoded: stored) == StoreSQL.ListDigest(compared)
+            #expect(same == (first == compared), "\(stored) vs \(compared)")
         }
-        // Text the byte reader does not take is decoded.
-        #expect(StoreSQL.list(#"[ "\u0041" ]"#, is: ["A"]))
-        #expect(!StoreSQL.list(#"["a", "\u0041"]"#, is: ["a"]))
+        // Text the byte reader does not take is decoded; elements are not run together.
+        #expect(StoreSQL.ListDigest(encoded: #"[ "\u0041" ]"#) == StoreSQL.ListDigest(["A"]))
+        #expect(StoreSQL.ListDigest(encoded: #"["a", "\u0041"]"#) != StoreSQL.ListDigest(["a"]))
+        #expect(StoreSQL.ListDigest(encoded: #"["ab"]"#) != StoreSQL.ListDigest(["a", "b"]))
+        #expect(StoreSQL.ListDigest(encoded: #"["a", ""]"#) != StoreSQL.ListDigest(["a"]))
     }
 
     @Test func theByteReaderTakesTheCommonListsAndLeavesTheRest() {

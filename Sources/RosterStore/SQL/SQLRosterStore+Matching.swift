@@ -335,12 +335,13 @@ extension StoreSQL {
         return sync
     }
 
-    /// An open proposal as the sync compares it with a new draft: its evidence and flags as the
-    /// store keeps them (``encodeList(_:)``), not decoded.
+    /// An open proposal as the sync compares it with a new draft: its evidence and flags as
+    /// digests (``ListDigest``), not as text.
     ///
-    /// A full pass compares every open proposal with its draft; decoding every list into strings
+    /// A full pass compares every open proposal with its draft. Decoding every list into strings
     /// held 241,522 proposals' lines at once while the drafts held theirs (peak RSS and a sixth of
-    /// the recording, `bench/proposals.sh 1000000`).
+    /// the recording, `bench/proposals.sh 1000000`); keeping the stored text instead still held
+    /// 273 MB of evidence at the peak of the pass, while recording.
     struct OpenRow {
         var id: ProposalID
         var people: [PersonID]
@@ -348,13 +349,77 @@ extension StoreSQL {
         var peopleKey: String
         var survivor: PersonID
         var confidence: Double
-        var evidence: String
-        var flags: String
+        var evidence: ListDigest
+        var flags: ListDigest
 
         /// Whether the draft says exactly what the proposal says.
         func holds(_ draft: ProposalDraft) -> Bool {
             people == draft.people && survivor == draft.survivor && confidence == draft.confidence
-                && StoreSQL.list(evidence, is: draft.evidence) && StoreSQL.list(flags, is: draft.flags)
+                && evidence == ListDigest(draft.packedEvidence) && flags == ListDigest(draft.flags)
+        }
+    }
+
+    /// What a list of strings is compared by without keeping it: two lists share a digest when they
+    /// are equal.
+    ///
+    /// Two SipHash values (Swift's `Hasher`, keyed afresh in each process) over each element's
+    /// length and bytes, one salted apart from the other: two different lists share a digest with
+    /// odds of about 2^-128, and whoever writes the names that end up in the evidence can't know the
+    /// keys to make two lists collide.
+    struct ListDigest: Equatable {
+        private var first: Int
+        private var second: Int
+
+        init(_ list: [String]) {
+            var builder = Builder()
+            for var element in list { element.withUTF8 { builder.add($0) } }
+            (first, second) = builder.finish()
+        }
+
+        init(_ lines: PackedLines) {
+            var builder = Builder()
+            lines.forEachLine { builder.add($0) }
+            (first, second) = builder.finish()
+        }
+
+        /// The digest of the list in `text`, as ``StoreSQL/encodeList(_:)`` writes it.
+        init(encoded text: String) {
+            var builder = Builder()
+            let read = StoreSQL.scanStringArray(text) { element in
+                element.withUnsafeBufferPointer { builder.add($0) }
+                return true
+            }
+            if read != true {
+                // A text the byte reader does not take (`\u` escapes) is decoded.
+                builder = Builder()
+                for var element in StoreSQL.decodeList(text) { element.withUTF8 { builder.add($0) } }
+            }
+            (first, second) = builder.finish()
+        }
+
+        private struct Builder {
+            var a = Hasher()
+            var b = Hasher()
+            var count = 0
+
+            init() {
+                a.combine(0x5A as UInt8)
+                b.combine(0xA5 as UInt8)
+            }
+
+            mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+                a.combine(bytes.count)
+                b.combine(bytes.count)
+                a.combine(bytes: UnsafeRawBufferPointer(bytes))
+                b.combine(bytes: UnsafeRawBufferPointer(bytes))
+                count += 1
+            }
+
+            mutating func finish() -> (Int, Int) {
+                a.combine(count)
+                b.combine(count)
+                return (a.finalize(), b.finalize())
+            }
         }
     }
 
@@ -371,7 +436,8 @@ extension StoreSQL {
             let peopleKey = row.text(1)
             return OpenRow(
                 id: ProposalID(row.int64(0)), people: PersonID.list(parsing: peopleKey), peopleKey: peopleKey,
-                survivor: PersonID(row.int64(2)), confidence: row.double(3), evidence: row.text(4), flags: row.text(5))
+                survivor: PersonID(row.int64(2)), confidence: row.double(3),
+                evidence: ListDigest(encoded: row.text(4)), flags: ListDigest(encoded: row.text(5)))
         }
     }
 
@@ -488,23 +554,6 @@ extension StoreSQL {
             return true
         }
         return read == true ? list : nil
-    }
-
-    /// Whether `text`, a list as ``encodeList(_:)`` writes it, holds `list`: compared element by
-    /// element on the bytes, without building the strings (``OpenRow``); a text the byte reader
-    /// does not take is decoded.
-    static func list(_ text: String, is list: [String]) -> Bool {
-        var index = 0
-        let read = scanStringArray(text) { element in
-            guard index < list.count, list[index].utf8.elementsEqual(element) else { return false }
-            index += 1
-            return true
-        }
-        switch read {
-        case true?: return index == list.count
-        case false?: return false
-        case nil: return decodeList(text) == list
-        }
     }
 
     /// Hands each element of a JSON array of strings, as ``encodeList(_:)`` writes it, to `visit`
