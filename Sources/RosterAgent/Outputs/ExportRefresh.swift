@@ -47,6 +47,16 @@ enum ExportRefresh {
     }
 
     static func refresh(store: any RosterStore, config: RosterConfig, state: StateLayout) throws -> Mode {
+        // The agent and a command (`roster proposals accept`, `unmerge`) sharing a state folder
+        // take turns, as for the org units' files: each reads the file the other may be replacing.
+        try OrgUnitsExport.locked("\(state.root)/.exports.lock") {
+            try refreshLocked(store: store, config: config, state: state)
+        }
+    }
+
+    private static func refreshLocked(store: any RosterStore, config: RosterConfig, state: StateLayout) throws
+        -> Mode
+    {
         let integrations = UsersExport.allIntegrations(config: config, stored: try store.integrations())
         let usersHeader = try OrgUnitsExport.record(UsersExport.header(config: config, integrations: integrations))
         let accountsHeader = try OrgUnitsExport.record(AccountsExport.header)

@@ -160,7 +160,7 @@ public enum OrgUnitsExport {
     /// Runs `body` holding an exclusive lock on the file at `path`: the agent and a command
     /// (`roster proposals accept`, `unmerge`) sharing a state folder take turns, so that one's
     /// older files can't land after the other saved a newer marker.
-    private static func locked<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    static func locked<T>(_ path: String, _ body: () throws -> T) throws -> T {
         let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else { throw FileError.syscall("open the lock file", path: path) }
         defer { close(descriptor) }
