@@ -93,12 +93,17 @@ enum ExportRefresh {
         } else {
             reason = "no export was recorded yet"
         }
-        try writeWhole(store: store, config: config, state: state)
+        try writeWhole(store: store, config: config, state: state, kinds: (usersKind, accountsKind))
         return .whole(reason: reason)
     }
 
     /// Writes both files from everything in the store, then their markers.
-    static func writeWhole(store: any RosterStore, config: RosterConfig, state: StateLayout) throws {
+    ///
+    /// - Parameter kinds: The files' headers as the refresh read them; should an integration be
+    ///   added meanwhile, the next refresh finds another header and writes the files whole again.
+    private static func writeWhole(
+        store: any RosterStore, config: RosterConfig, state: StateLayout, kinds: (users: String, accounts: String)
+    ) throws {
         // Read before the files: what changes while they are written is taken in again next time.
         let audit = try store.latestAudit()
         let names = markers(state)
@@ -119,13 +124,7 @@ enum ExportRefresh {
         }
         try accounts.wait()
         try users.get()
-        let integrations = UsersExport.allIntegrations(config: config, stored: try store.integrations())
-        try saveMarkers(
-            store, state,
-            kind(
-                "users.csv",
-                header: try OrgUnitsExport.record(UsersExport.header(config: config, integrations: integrations))),
-            kind("accounts.csv", header: try OrgUnitsExport.record(AccountsExport.header)), audit: audit)
+        try saveMarkers(store, state, kinds.users, kinds.accounts, audit: audit)
     }
 
     /// Patches both files; false when either is not as written (neither marker is saved then).
