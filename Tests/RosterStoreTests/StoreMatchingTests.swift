@@ -53,6 +53,18 @@ struct StoreMatchingTests {
     }
 
     @Test(arguments: StoreEngine.allCases)
+    func explainSaysWhetherANewPersonsAccountHadAnEmail(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let (a, b) = try twoJanes(store)
+        let github = try #require(try store.explain(.account(AccountKey(integration: "github", accountID: "101"))))
+        #expect(github.person == a)
+        #expect(github.accounts.first?.steps.first?.contains("no known person has its email (rule 2)") == true)
+        let jira = try #require(try store.explain(.account(AccountKey(integration: "jira", accountID: "5b10"))))
+        #expect(jira.person == b)
+        #expect(jira.accounts.first?.steps.first?.contains("it has no email to link it by (rule 2)") == true)
+    }
+
+    @Test(arguments: StoreEngine.allCases)
     func acceptingMergesEverythingIntoTheSurvivorAndUnmergeRestoresIt(engine: StoreEngine) throws {
         let store = try engine.makeStore()
         let (a, b) = try twoJanes(store)

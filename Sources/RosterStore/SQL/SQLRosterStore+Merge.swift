@@ -329,7 +329,8 @@ extension SQLRosterStore {
                 let rows = try db.all(
                     """
                     SELECT a.action, a.line, a.personId, a.before, a.after, a.at, i.fileName, a.ingestId,
-                        (SELECT 1 FROM audit c WHERE c.ingestId = a.ingestId AND c.line = a.line
+                        (SELECT CASE WHEN c.subject IS NULL THEN 0 ELSE 1 END FROM audit c
+                            WHERE c.ingestId = a.ingestId AND c.line = a.line
                             AND c.action = 'person.create' AND c.personId = a.personId) AS created,
                         d.proposalId
                     FROM audit a LEFT JOIN ingest i ON i.id = a.ingestId
@@ -341,7 +342,7 @@ extension SQLRosterStore {
                     (
                         action: row.text(0), line: row[1] as Int64?, person: row.int64(2), before: row[3] as String?,
                         at: row.text(5), fileName: row[6] as String?, created: !row.isNull(8),
-                        proposal: row[9] as Int64?
+                        createdWithEmail: !row.isNull(8) && row.int64(8) == 1, proposal: row[9] as Int64?
                     )
                 }
                 for row in rows {
@@ -351,10 +352,13 @@ extension SQLRosterStore {
                     let rule: String
                     switch action {
                     case "account.create":
+                        // The new person's audit row names the address it was created with, if any.
                         rule =
-                            row.created
-                            ? "new person \(to) from this account: no known person has its email (rule 2)"
-                            : "joined \(to) because its email is \(to)'s (rule 1)"
+                            !row.created
+                            ? "joined \(to) because its email is \(to)'s (rule 1)"
+                            : row.createdWithEmail
+                                ? "new person \(to) from this account: no known person has its email (rule 2)"
+                                : "new person \(to) from this account: it has no email to link it by (rule 2)"
                     case "account.link": rule = "placed with \(to) by a users CSV row: an explicit edit, pinned"
                     case "account.move": rule = "moved to \(to) by a users CSV row: an explicit edit, pinned"
                     case "account.relink": rule = "moved to \(to) because its email now leads there"
