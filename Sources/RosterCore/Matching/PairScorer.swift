@@ -66,13 +66,22 @@ public enum PairScorer {
     /// known by a 64-bit hash of their tokens with their count and length: two different names
     /// would have to collide on all three within one piece of a pass to be mistaken.
     struct Memo {
-        struct NamePair: Hashable {
+        struct NamePair: MemoKey {
             var left: NameKey
             var right: NameKey
+
+            var mixed: UInt64 {
+                ScoreTable<Self>.mix(
+                    left.hash ^ (right.hash &* 0x9E37_79B9_7F4A_7C15), UInt64(left.shape ^ right.shape << 1))
+            }
         }
-        struct Handles: Hashable {
+        struct Handles: MemoKey {
             var person: ObjectIdentifier
             var name: NameKey
+
+            var mixed: UInt64 {
+                ScoreTable<Self>.mix(name.hash, UInt64(UInt(bitPattern: person)) ^ UInt64(name.shape))
+            }
         }
         struct NameKey: Hashable {
             var hash: UInt64
@@ -91,9 +100,9 @@ public enum PairScorer {
             }
         }
         /// ``NameEvidence/compare(_:_:lines:floor:)`` of two names; 0 when it found nothing.
-        var names: [NamePair: Double] = [:]
+        var names = ScoreTable<NamePair>()
         /// The best a person's handles say about a name (`handleEvidence`); 0 when nothing.
-        var handles: [Handles: Double] = [:]
+        var handles = ScoreTable<Handles>()
     }
 
     /// ``score(_:_:lines:)``, remembering what names scored in `memo` when given (only without

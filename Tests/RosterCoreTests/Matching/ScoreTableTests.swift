@@ -1,0 +1,57 @@
+import Testing
+
+@testable import RosterCore
+
+/// The scorer's hand-written memo table answers as a dictionary would.
+@Suite struct ScoreTableTests {
+    /// A key whose mix is chosen by the test: a few values make every key collide.
+    struct Key: MemoKey {
+        var id: Int
+        var mixed: UInt64
+    }
+
+    /// Random adds and replacements, with mixes drawn from `spread` values, against a Dictionary;
+    /// the table starts small so that it grows several times.
+    @Test(arguments: [1, 3, 1 << 20, 1 << 62])
+    func answersAsADictionaryWouldThroughGrowthAndCollisions(spread: Int) {
+        var random = ParallelMatchingTests.SplitMix(seed: UInt64(spread))
+        var table = ScoreTable<Key>(capacity: 1)
+        var reference: [Int: Double] = [:]
+        func key(_ id: Int) -> Key { Key(id: id, mixed: UInt64(id * 7919 % spread)) }
+        for step in 0..<5_000 {
+            let id = Int(random.next() % 1_500)
+            let value = Double(step) / 7
+            table[key(id)] = value
+            reference[id] = value
+            let probe = Int(random.next() % 2_000)
+            #expect(table[key(probe)] == reference[probe])
+        }
+        for id in 0..<2_000 {
+            #expect(table[key(id)] == reference[id])
+        }
+    }
+
+    @Test func settingNothingKeepsWhatWasThere() {
+        var table = ScoreTable<Key>()
+        table[Key(id: 1, mixed: 5)] = 0.5
+        table[Key(id: 1, mixed: 5)] = nil
+        #expect(table[Key(id: 1, mixed: 5)] == 0.5)
+        #expect(table[Key(id: 2, mixed: 5)] == nil, "the same mix, another key")
+    }
+
+    /// Names are told apart by every field of their keys, not by the slot their mix picks.
+    @Test func nameKeysThatDifferInOneFieldAreDifferentEntries() {
+        typealias Memo = PairScorer.Memo
+        let jane = Memo.NameKey(["jane", "doe"])
+        let john = Memo.NameKey(["john", "doe"])
+        var memo = Memo()
+        memo.names[Memo.NamePair(left: jane, right: john)] = 0.8
+        #expect(memo.names[Memo.NamePair(left: jane, right: john)] == 0.8)
+        #expect(memo.names[Memo.NamePair(left: john, right: jane)] == nil)
+        let one = Memo.NameKey(["x"])
+        var shaped = one
+        shaped.shape += 1
+        memo.names[Memo.NamePair(left: one, right: one)] = 0.1
+        #expect(memo.names[Memo.NamePair(left: one, right: shaped)] == nil)
+    }
+}
