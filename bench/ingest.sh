@@ -13,6 +13,7 @@
 # postgresql; builds roster in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 rows=${1:-1000000}
 accounts=${2:-1000000}
 
@@ -33,17 +34,10 @@ echo "input: $rows rows, $((bytes / 1000000)) MB"
 read -r roster_s roster_kb <"$work/roster.time"
 cat "$work/roster.out"
 # Where the time went, from the agent's own log lines.
-phase() { grep "$1" "$work/roster.log" | grep -o 'seconds=[0-9.]*' | tail -1 | cut -d= -f2; }
-apply_s=$(phase "Applied file")
-exports_s=$(phase "Wrote the users and accounts exports")
-proposals_s=$(phase "Refreshed merge proposals")
+phases "$work/roster.log"
 
 # The sqlite3 shell: plain import plus an index on lower(email).
-/usr/bin/time -f "%e %M" -o "$work/shell.time" sqlite3 "$work/shell.sqlite" <<SQL
-.import --csv $work/shell.csv users
-CREATE INDEX users_email ON users(lower(email));
-SQL
-read -r shell_s shell_kb <"$work/shell.time"
+shell_import "$work/shell.csv" "$work/shell.sqlite"
 
 people=$(sqlite3 "$work/state/roster.sqlite" "SELECT count(*) FROM person")
 export_rows=$(($(wc -l <"$work/state/exports/users.csv") - 1))

@@ -17,6 +17,7 @@
 # Needs: python3, sqlite3, /usr/bin/time (Debian package "time"); builds roster in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 rows=${1:-1000000}
 
 swift build -c release --product roster >/dev/null
@@ -31,17 +32,8 @@ echo "input: $rows rows, $(($(stat -c %s "$work/users.csv") / 1000000)) MB"
 /usr/bin/time -f "%e" -o "$work/roster.time" \
     "$roster" ingest --state "$work/state" "$work/users.csv" >/dev/null 2>"$work/roster.log"
 roster_s=$(cat "$work/roster.time")
-# Where roster's time went, from its own log lines.
-phase() { grep "$1" "$work/roster.log" | grep -o ' seconds=[0-9.]*' | tail -1 | cut -d= -f2; }
-apply_s=$(phase "Applied file")
-exports_s=$(phase "Wrote the users and accounts exports")
-pass_s=$(phase "Refreshed merge proposals")
-
-/usr/bin/time -f "%e" -o "$work/shell.time" sqlite3 "$work/shell.sqlite" <<SQL
-.import --csv $work/shell.csv users
-CREATE INDEX users_email ON users(lower(email));
-SQL
-shell_s=$(cat "$work/shell.time")
+phases "$work/roster.log"
+shell_import "$work/shell.csv" "$work/shell.sqlite"
 
 # roster's schema, without the table SQLite makes for AUTOINCREMENT itself.
 sqlite3 "$work/state/roster.sqlite" .schema | grep -v '^CREATE TABLE sqlite_sequence' >"$work/schema.sql"
@@ -72,7 +64,7 @@ printf '%-52s %8s s\n' "sqlite3 .import + lower(email) index (baseline)" "$shell
 printf '%-52s %8s s\n' "SQLite inserting roster's data-model rows only" "$model_s"
 printf '%-52s %8s s\n' "SQLite inserting the blocking-key index only" "$keys_s"
 printf '%-52s %8s s\n' "roster ingest (release), for reference" "$roster_s"
-echo "  roster: apply ${apply_s:-?} s, exports ${exports_s:-?} s, merge proposals pass ${pass_s:-?} s"
+echo "  roster: apply ${apply_s:-?} s, exports ${exports_s:-?} s, merge proposals pass ${proposals_s:-?} s"
 python3 -c "
 shell, model, keys = float($shell_s), float($model_s), float($keys_s)
 print(f'floor / baseline: data model {model / shell:.2f}x, with the key index {(model + keys) / shell:.2f}x   (the #2 goal: roster <= 1.5x)')"
