@@ -314,3 +314,22 @@ import Testing
         #expect(flags.contains("snowball: 8 people all with one name would become one; check each pair"), "\(flags)")
     }
 }
+
+@Suite struct MatchProfileTests {
+    /// The first two bare handles are kept in fields and the others in a list: every one of them
+    /// must still be its handle without trailing digits, in order.
+    @Test func bareHandlesAreTheHandlesWithoutTrailingDigitsWhateverTheirNumber() {
+        let logins = ["jdoe42", "janedoe", "doejane2001", "jd-7", "jane.d.99"]
+        let person = MatchPerson(
+            id: PersonID(1), name: "Jane Doe", emails: ["jane.doe7@corp.example.org"],
+            accounts: logins.enumerated().map { index, login in
+                MatchAccount(key: AccountKey(integration: "git\(index)", accountID: "\(index)"), login: login)
+            })
+        let profile = MatchProfile(person)
+        #expect(profile.handles.count >= 5)
+        #expect(Array(profile.bareHandles) == profile.handles.map(NameNormaliser.withoutTrailingDigits))
+        #expect(profile.bareHandles.contains("doejane"))
+        #expect(profile.bareHandles.contains("jdoe"))
+        #expect(MatchProfile(MatchPerson(id: PersonID(2), name: "No Handles")).bareHandles.isEmpty)
+    }
+}
