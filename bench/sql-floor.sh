@@ -11,7 +11,7 @@
 #     (one row per person and per added address, indexed by person), ingest journal;
 #   - the blocking-key index that the merge-proposals pass keeps (matchKey, matchKeyList).
 # `WHERE 1` keeps SQLite from its transfer optimisation (which copies B-tree pages instead of
-# inserting rows); each table is read in its stored order, the cheapest order to insert it in.
+# inserting rows); each table is read in its stored order (its key order).
 #
 # Usage: bench/sql-floor.sh [ROWS]      (default 1000000)
 # Needs: python3, sqlite3, /usr/bin/time (Debian package "time"); builds roster in release mode.
@@ -48,11 +48,8 @@ copy() { # copy TABLE...: one transaction, each table inserted row by row from t
     } | sqlite3 "$work/floor.sqlite" >/dev/null
 }
 timed() { # timed COMMAND...: runs it and prints its wall time in seconds
-    local start end
-    start=$(date +%s.%N)
-    "$@"
-    end=$(date +%s.%N)
-    python3 -c "print(f'{$end - $start:.2f}')"
+    local TIMEFORMAT=%R
+    { time "$@"; } 2>&1
 }
 
 model_s=$(timed copy ingest person email audit)

@@ -8,7 +8,7 @@ protocol MemoKey: Equatable {
 ///
 /// Written by hand because the standard `Dictionary` hashed every key again with SipHash, seeded
 /// per table: the hasher's seed, combine and finalize steps and the dictionary's probing were
-/// about a tenth of the CPU of a full pass over 1,200,000 people (perf, `bench/proposals.sh`), for
+/// about a tenth of the CPU of a full pass over `bench/proposals.sh`'s 1,200,000 people (perf), for
 /// keys that already are hashes of the names they stand for. Entries are only added or replaced,
 /// never removed; the table doubles once half full.
 struct ScoreTable<Key: MemoKey> {

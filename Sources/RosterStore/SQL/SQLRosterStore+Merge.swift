@@ -341,8 +341,8 @@ extension SQLRosterStore {
                 ) { row in
                     (
                         action: row.text(0), line: row[1] as Int64?, person: row.int64(2), before: row[3] as String?,
-                        at: row.text(5), fileName: row[6] as String?, created: !row.isNull(8),
-                        createdWithEmail: !row.isNull(8) && row.int64(8) == 1, proposal: row[9] as Int64?
+                        at: row.text(5), fileName: row[6] as String?,
+                        createdWithEmail: row.isNull(8) ? nil : row.int64(8) == 1, proposal: row[9] as Int64?
                     )
                 }
                 for row in rows {
@@ -352,13 +352,13 @@ extension SQLRosterStore {
                     let rule: String
                     switch action {
                     case "account.create":
-                        // The new person's audit row names the address it was created with, if any.
-                        rule =
-                            !row.created
-                            ? "joined \(to) because its email is \(to)'s (rule 1)"
-                            : row.createdWithEmail
-                                ? "new person \(to) from this account: no known person has its email (rule 2)"
-                                : "new person \(to) from this account: it has no email to link it by (rule 2)"
+                        // nil: the account joined a known person; else whether the person it made
+                        // was created with an address (its audit row names it).
+                        switch row.createdWithEmail {
+                        case nil: rule = "joined \(to) because its email is \(to)'s (rule 1)"
+                        case true?: rule = "new person \(to) from this account: no known person has its email (rule 2)"
+                        case false?: rule = "new person \(to) from this account: it has no email to link it by (rule 2)"
+                        }
                     case "account.link": rule = "placed with \(to) by a users CSV row: an explicit edit, pinned"
                     case "account.move": rule = "moved to \(to) by a users CSV row: an explicit edit, pinned"
                     case "account.relink": rule = "moved to \(to) because its email now leads there"

@@ -39,7 +39,8 @@ import Testing
         #expect(table[Key(id: 2, mixed: 5)] == nil, "the same mix, another key")
     }
 
-    /// Names are told apart by every field of their keys, not by the slot their mix picks.
+    /// Names are told apart by every field of their keys, not by the slot their mix picks: a
+    /// table started small (so that real keys share slots and it grows) against a dictionary.
     @Test func nameKeysThatDifferInOneFieldAreDifferentEntries() {
         typealias Memo = PairScorer.Memo
         let jane = Memo.NameKey(["jane", "doe"])
@@ -53,5 +54,24 @@ import Testing
         shaped.shape += 1
         memo.names[Memo.NamePair(left: one, right: one)] = 0.1
         #expect(memo.names[Memo.NamePair(left: one, right: shaped)] == nil)
+
+        let tokens = ["jane", "doe", "j", "smith", "li", "wei", "anna"]
+        let names = tokens.flatMap { a in tokens.map { b in Memo.NameKey([a, b]) } }
+        var table = ScoreTable<Memo.NamePair>(capacity: 1)
+        var reference: [String: Double] = [:]
+        func text(_ key: Memo.NamePair) -> String {
+            "\(key.left.hash) \(key.left.shape) \(key.right.hash) \(key.right.shape)"
+        }
+        for (index, pair) in zip(names, names.reversed()).enumerated() where index % 2 == 0 {
+            let key = Memo.NamePair(left: pair.0, right: pair.1)
+            table[key] = Double(index)
+            reference[text(key)] = Double(index)
+        }
+        for left in names {
+            for right in names {
+                let key = Memo.NamePair(left: left, right: right)
+                #expect(table[key] == reference[text(key)])
+            }
+        }
     }
 }
