@@ -5,39 +5,68 @@
 public final class MatchProfile: Sendable {
     public let id: PersonID
     public let isBot: Bool
-    /// Distinct normalised names (person name and account display names), as token lists.
-    public let names: [[String]]
-    /// Distinct handles: logins, local parts of real emails, GitHub noreply logins, letters and digits only.
-    public let handles: [String]
-    /// The first two of `handles` without trailing digits
-    /// (``NameNormaliser/withoutTrailingDigits(_:)``; empty when there is none), in fields of their
-    /// own; the others in `bareRest`.
-    ///
-    /// Fields rather than a list: most logins end in digits, so the list of bare handles was an
-    /// allocation of its own for 88% of profiles (counted at 287,895 people, docs/MATCHING.md);
-    /// two strings of up to 15 bytes are stored inline in the profile instead.
-    private let bareFirst: String
-    private let bareSecond: String
-    private let bareRest: [String]
-    /// Handles with separators that read as names (`jane.doe` → `["jane", "doe"]`).
-    public let handleNames: [[String]]
-    /// GitHub users named by noreply addresses: the numeric id when present, else the login.
-    public let githubUsers: [String]
     /// Whether every name and handle is ASCII, so that comparisons can be made byte by byte.
     let isASCII: Bool
-    /// Real addresses (not placeholders, not noreply).
-    public let emails: [String]
+    /// Whether `emailText` holds more than one address.
+    private let severalEmails: Bool
+    private let accounts: UInt32
+    /// Distinct normalised names (person name and account display names), as token lists.
+    ///
+    /// This and the other lists of a profile are ``SmallList``s: most people have one or two of
+    /// each, and an array per list and person was most of the allocations of a full pass, which
+    /// keeps a profile of every person (docs/MATCHING.md, "Seventh round").
+    let names: SmallList<[String]>
+    /// Distinct handles: logins, local parts of real emails, GitHub noreply logins, letters and digits only.
+    let handles: SmallList<String>
+    /// Each of `handles` without trailing digits (``NameNormaliser/withoutTrailingDigits(_:)``;
+    /// empty when there is none), in their order.
+    let bareHandles: SmallList<String>
+    /// Handles with separators that read as names (`jane.doe` → `["jane", "doe"]`).
+    let handleNames: SmallList<[String]>
+    /// The real addresses (not placeholders, not noreply), separated by spaces: one string rather
+    /// than a list, since scoring reads them only when two people share a private domain.
+    private let emailText: String
     /// ``BlockingKeys/hash(_:)`` of the domains of `emails` that are not public mail providers.
     let privateDomains: [UInt64]
-    /// Placeholder addresses the accounts carry (`root@localhost`, `noreply@…`).
-    public let placeholders: [String]
     /// Integration instances of the accounts, one entry per account.
     public let integrations: [String]
-    public let accountCount: Int
+    /// What few people have, in an object of its own that most profiles go without.
+    private let rare: Rare?
+
+    /// The fields of a profile that most people leave empty.
+    private final class Rare: Sendable {
+        let githubUsers: [String]
+        let placeholders: [String]
+        let accountsWithoutEmail: [AccountKey]
+        let sharedMailbox: String?
+
+        init(githubUsers: [String], placeholders: [String], accountsWithoutEmail: [AccountKey], sharedMailbox: String?)
+        {
+            self.githubUsers = githubUsers
+            self.placeholders = placeholders
+            self.accountsWithoutEmail = accountsWithoutEmail
+            self.sharedMailbox = sharedMailbox
+        }
+    }
+
+    /// Real addresses (not placeholders, not noreply).
+    public var emails: [String] { emailText.split(separator: " ").map(String.init) }
+
+    /// Whether the two have a real address in common; without making the lists of most people,
+    /// who have one address (the scorer asks for every pair at one private domain).
+    func sharesEmail(with other: MatchProfile) -> Bool {
+        guard severalEmails || other.severalEmails else { return !emailText.isEmpty && emailText == other.emailText }
+        return emails.contains(where: other.emails.contains)
+    }
+    /// GitHub users named by noreply addresses: the numeric id when present, else the login.
+    public var githubUsers: [String] { rare?.githubUsers ?? [] }
+    /// Placeholder addresses the accounts carry (`root@localhost`, `noreply@…`).
+    public var placeholders: [String] { rare?.placeholders ?? [] }
     /// The accounts that have no email of any kind, for the evidence lines.
-    public let accountsWithoutEmail: [AccountKey]
+    public var accountsWithoutEmail: [AccountKey] { rare?.accountsWithoutEmail ?? [] }
     /// Why the person looks like a shared mailbox, if it does.
-    public let sharedMailbox: String?
+    public var sharedMailbox: String? { rare?.sharedMailbox }
+    public var accountCount: Int { Int(accounts) }
 
     /// Names that say nothing about who someone is.
     static let genericNames: Set<String> = [
@@ -90,7 +119,7 @@ public final class MatchProfile: Sendable {
     }
 
     /// Lists that many people have alike (the integrations of their accounts, the private domains
-    /// of their addresses, their names), kept once among the profiles built with the same
+    /// of their addresses, the tokens of their names), kept once among the profiles built with the same
     /// `SharedLists`: a list in a profile of its own was an allocation of 48 to 80 bytes per person
     /// and field, and a full pass keeps a profile of every person (peak RSS of
     /// `bench/proposals.sh 1000000`).
@@ -110,7 +139,6 @@ public final class MatchProfile: Sendable {
 
         var strings = Kept<[String]>()
         var hashes = Kept<[UInt64]>()
-        var names = Kept<[[String]]>()
     }
 
     init(_ person: MatchPerson, placeholderPatterns: [String], sharing lists: inout SharedLists) {
@@ -183,19 +211,15 @@ public final class MatchProfile: Sendable {
             if sender == nil { addEmail(account.email) }
             if (account.email ?? "").isEmpty { withoutEmail.append(account.key) }
         }
-        let sharedNames = lists.names.share(names)
-        self.names = sharedNames
-        self.handles = handles
-        let bare = handles.map(NameNormaliser.withoutTrailingDigits)
-        bareFirst = bare.first ?? ""
-        bareSecond = bare.count > 1 ? bare[1] : ""
-        bareRest = Array(bare.dropFirst(2))
-        // Equal arrays share one buffer: a full pass keeps a profile per person (peak RSS of
+        // Equal token lists share one buffer: a full pass keeps a profile per person (peak RSS of
         // `bench/proposals.sh`, where most handles read as the person's own name).
-        self.handleNames =
-            handleNames == names
-            ? sharedNames : handleNames.map { split in sharedNames.first { $0 == split } ?? split }
-        self.emails = emails
+        let sharedNames = names.map { lists.strings.share($0) }
+        self.names = SmallList(sharedNames)
+        self.handles = SmallList(handles)
+        bareHandles = SmallList(handles.map(NameNormaliser.withoutTrailingDigits))
+        self.handleNames = SmallList(handleNames.map { split in sharedNames.first { $0 == split } ?? split })
+        emailText = emails.joined(separator: " ")
+        severalEmails = emails.count > 1
         isASCII =
             names.allSatisfy { $0.allSatisfy(NameEvidence.isASCII) } && handles.allSatisfy(NameEvidence.isASCII)
             && handleNames.allSatisfy { $0.allSatisfy(NameEvidence.isASCII) }
@@ -206,11 +230,8 @@ public final class MatchProfile: Sendable {
             if !privateDomains.contains(hash) { privateDomains.append(hash) }
         }
         self.privateDomains = lists.hashes.share(privateDomains)
-        self.placeholders = placeholders
-        self.githubUsers = githubUsers
         integrations = lists.strings.share(person.accounts.map(\.key.integration))
-        accountCount = person.accounts.count
-        accountsWithoutEmail = withoutEmail
+        accounts = UInt32(clamping: person.accounts.count)
         var shared: String?
         // A role address (info@, dev@) alone is often someone's own domain; it is a shared mailbox
         // when the accounts behind it also carry different people's names.
@@ -223,7 +244,12 @@ public final class MatchProfile: Sendable {
         if shared == nil, people >= 3 {
             shared = "its accounts carry \(names.count) different names"
         }
-        sharedMailbox = shared
+        rare =
+            githubUsers.isEmpty && placeholders.isEmpty && withoutEmail.isEmpty && shared == nil
+            ? nil
+            : Rare(
+                githubUsers: githubUsers, placeholders: placeholders, accountsWithoutEmail: withoutEmail,
+                sharedMailbox: shared)
     }
 
     /// The profiles of `people`, in their order, built in pieces on up to `threads` threads.
@@ -243,24 +269,11 @@ public final class MatchProfile: Sendable {
         return profiles
     }
 
-    /// `handles[index]` without its trailing digits.
-    @inline(__always)
-    func bareHandle(_ index: Int) -> String {
-        switch index {
-        case 0: bareFirst
-        case 1: bareSecond
-        default: bareRest[index - 2]
-        }
-    }
-
-    /// Each of `handles` without trailing digits, in their order.
-    var bareHandles: LazyMapCollection<Range<Int>, String> { handles.indices.lazy.map(bareHandle) }
-
     /// Whether the profile has any real email.
-    public var hasEmail: Bool { !emails.isEmpty }
+    public var hasEmail: Bool { !emailText.isEmpty }
 
     /// How many of `names` are mutually incompatible (different last names, not nicknames).
-    static func distinctPeople(in names: [[String]]) -> Int {
+    static func distinctPeople(in names: some Sequence<[String]>) -> Int {
         var groups: [[String]] = []
         for name in names where !groups.contains(where: { NameEvidence.compatible($0, name) }) {
             groups.append(name)
