@@ -22,6 +22,40 @@ public struct MatchKeyEntry: Sendable, Hashable, Comparable {
     }
 }
 
+/// A whole index of keys, as ``MatchingStore/rebuildMatchKeys(_:pending:)`` takes it: a list of
+/// entries, or a full pass's keys read through the people's ids.
+///
+/// A full pass hands its keys (``Matcher/Prepared/keys``, sorted as the index orders them) with
+/// the ids of the people they index, and each entry is made as it is read: a list of the entries
+/// beside the keys was 150 MB more at the peak of a pass over 1,000,000 people
+/// (`bench/proposals.sh`).
+public struct MatchKeyEntries: RandomAccessCollection, Sendable {
+    private let entries: [MatchKeyEntry]
+    private let keys: [Matcher.Key]
+    private let ids: [PersonID]
+
+    /// The entries of `entries`, in their order.
+    public init(_ entries: [MatchKeyEntry]) {
+        self.entries = entries
+        (keys, ids) = ([], [])
+    }
+
+    /// The entries of `keys` in their order, each key's person being `ids[key.index]`.
+    public init(keys: [Matcher.Key], ids: [PersonID]) {
+        (self.keys, self.ids) = (keys, ids)
+        entries = []
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { entries.isEmpty ? keys.count : entries.count }
+
+    public subscript(position: Int) -> MatchKeyEntry {
+        guard entries.isEmpty else { return entries[position] }
+        let key = keys[position]
+        return MatchKeyEntry(hash: key.hash, person: ids[Int(key.index)])
+    }
+}
+
 extension OutputMarker {
     /// The marker of the blocking-key index and of the open proposals recorded with it: the last
     /// audit row both reflect, and the fingerprint of the rules they were computed by.

@@ -69,7 +69,7 @@ public protocol MatchingStore: Sendable {
     /// Replaces the whole index with `keys`, and sets the ``OutputMarker/matchKeys`` marker to
     /// `pending` in the same transaction, so that no refresh trusts the new index before a pass is
     /// recorded against it (``recordMatchPass(_:scope:keys:marker:expecting:now:)`` expecting `pending`).
-    func rebuildMatchKeys(_ keys: [MatchKeyEntry], pending: OutputMarker) throws
+    func rebuildMatchKeys(_ keys: MatchKeyEntries, pending: OutputMarker) throws
 
     /// The open proposals that have at least one of these people, by id.
     func openProposals(touching people: Set<PersonID>) throws -> [StoredProposal]
@@ -198,5 +198,12 @@ public struct AccountHistory: Sendable, Equatable {
         self.key = key
         self.pinned = pinned
         self.steps = steps
+    }
+}
+
+extension MatchingStore {
+    /// ``rebuildMatchKeys(_:pending:)`` with the entries as a list.
+    public func rebuildMatchKeys(_ keys: [MatchKeyEntry], pending: OutputMarker) throws {
+        try rebuildMatchKeys(MatchKeyEntries(keys), pending: pending)
     }
 }

@@ -445,7 +445,7 @@ struct StoppingStore: RosterStore {
     func matchKeyHolders(_ hashes: [UInt64], atMost limit: (UInt64) -> Int) throws -> [UInt64: [PersonID]] {
         try base.matchKeyHolders(hashes, atMost: limit)
     }
-    func rebuildMatchKeys(_ keys: [MatchKeyEntry], pending: OutputMarker) throws {
+    func rebuildMatchKeys(_ keys: MatchKeyEntries, pending: OutputMarker) throws {
         try base.rebuildMatchKeys(keys, pending: pending)
     }
     func openProposals(touching people: Set<PersonID>) throws -> [StoredProposal] {

@@ -189,6 +189,24 @@ struct StoreMatchingTests {
     }
 
     @Test(arguments: StoreEngine.allCases)
+    func aFullPassesKeysAreIndexedThroughThePeoplesIds(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let (a, b) = try twoJanes(store)
+        // As a pass hands them over: sorted as the index keeps them (signed hashes first), each
+        // key naming its person by index into the pass's ids.
+        let hashes: [UInt64] = [1 << 63, (1 << 63) + 5, 7, 7, 1 << 40]
+        let keys = zip(hashes, [1, 0, 0, 1, 1]).map { Matcher.Key(hash: $0, index: UInt32($1)) }
+        let entries = MatchKeyEntries(keys: keys, ids: [a, b])
+        #expect(Array(entries).map(\.person) == [b, a, a, b, b])
+        #expect(zip(entries, entries.dropFirst()).allSatisfy { $0 < $1 })
+        try store.rebuildMatchKeys(entries, pending: OutputMarker(audit: 0, fingerprint: "p"))
+        let stored = try store.matchKeys(of: [a, b])
+        #expect(stored[a].map(Set.init) == Set<UInt64>([(1 << 63) + 5, 7]))
+        #expect(stored[b].map(Set.init) == Set<UInt64>([1 << 63, 7, 1 << 40]))
+        #expect(try store.matchKeyHolders([7], atMost: { _ in 10 }) == [7: [a, b]])
+    }
+
+    @Test(arguments: StoreEngine.allCases)
     func eachPersonsKeysAreListedWhateverTheGapsBetweenIds(engine: StoreEngine) throws {
         let store = try engine.makeStore()
         // Ids in one range of the list writer, at the edge of the next, and far beyond (ranges

@@ -295,11 +295,13 @@ public struct ProposalDesk: Sendable {
         let indexStarted = Date()
         var prepared = try matcher.prepare(everyone, checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
-        // The list (150 MB at 1,000,000 people) is freed as soon as it is written, not when the pass ends.
-        let entries = Handoff(Self.indexEntries(&prepared.keys, profiles: everyone))
+        // The keys (150 MB at 1,000,000 people) are freed as soon as they are written, not when
+        // the pass ends.
+        let entries = Handoff(MatchKeyEntries(keys: prepared.keys, ids: everyone.map(\.id)))
+        prepared.keys = []
         let write = BackgroundWork(name: "roster: key index") { [store] in
             let started = Date()
-            try store.rebuildMatchKeys(entries.take() ?? [], pending: pending)
+            try store.rebuildMatchKeys(entries.take() ?? MatchKeyEntries([]), pending: pending)
             return Date().timeIntervalSince(started)
         }
         let keysSeconds = Date().timeIntervalSince(indexStarted)
@@ -323,28 +325,6 @@ public struct ProposalDesk: Sendable {
         return try store.recordMatchPass(
             drafts, scope: nil, keys: [:], marker: OutputMarker(audit: latest, fingerprint: fingerprint),
             expecting: pending, now: Timestamp.string(now()))
-    }
-
-    /// Every person's keys in the order the store's index keeps them; empties `keys`.
-    ///
-    /// - Parameter keys: Sorted by hash, then index (``Matcher/Prepared/keys``); profiles are in
-    ///   person order (``RosterStore/forEachMatchPerson(_:)``), so index order is person order.
-    static func indexEntries(_ keys: inout [Matcher.Key], profiles: [MatchProfile]) -> [MatchKeyEntry] {
-        var entries: [MatchKeyEntry] = []
-        entries.reserveCapacity(keys.count)
-        // The index orders hashes as signed integers: those with the top bit set come first.
-        var (low, high) = (0, keys.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if keys[middle].hash >= 1 << 63 { high = middle } else { low = middle + 1 }
-        }
-        for range in [low..<keys.count, 0..<low] {
-            for key in keys[range] {
-                entries.append(MatchKeyEntry(hash: key.hash, person: profiles[Int(key.index)].id))
-            }
-        }
-        keys = []
-        return entries
     }
 
     /// Matches the people changed since `marker` and their neighbourhood, and records the result

@@ -107,16 +107,8 @@ public struct Matcher: Sendable {
             for count in counts { blocks.keyStart.append(blocks.keyStart[blocks.keyStart.count - 1] + count) }
             blocks.keyHashes += hashes
         }
-        var entries: [Key] = []
-        entries.reserveCapacity(blocks.keyHashes.count)
-        for index in profiles.indices {
-            for position in blocks.keyStart[index]..<blocks.keyStart[index + 1] {
-                entries.append(Key(hash: blocks.keyHashes[position], index: UInt32(index)))
-            }
-        }
         if !checkpoint() { throw MatchingStopped() }
-        // Built in index order: a stable sort by hash leaves equal hashes in index order.
-        Key.sortByHash(&entries)
+        let entries = Key.sorted(blocks.keyHashes, starts: blocks.keyStart)
         if !checkpoint() { throw MatchingStopped() }
         // Keep only the people of compared blocks, and mark those keys.
         blocks.compared = [Bool](repeating: false, count: blocks.keyHashes.count)
@@ -146,37 +138,42 @@ public struct Matcher: Sendable {
         public var hash: UInt64
         public var index: UInt32
 
-        /// Sorts by hash, keeping the order of equal hashes: a least-significant-digit radix sort,
-        /// four passes of 16 bits.
+        public init(hash: UInt64, index: UInt32) {
+            self.hash = hash
+            self.index = index
+        }
+
+        /// Every person's keys (`hashes[starts[i]..<starts[i + 1]]` are those of person `i`), sorted as
+        /// the store's index orders them: by hash read as a signed 64-bit integer
+        /// (``RosterStore``'s `MatchKeyEntry`), then by index.
         ///
         /// Written by hand because the sort of every person's keys runs on one thread between the
-        /// parallel steps of a full pass: the standard library's comparison sort took 2.6 s of the
-        /// 1,000,000-person pass (`bench/proposals.sh`, perf), this takes a fraction of that.
-        static func sortByHash(_ keys: inout [Key]) {
-            guard keys.count > 1 else { return }
-            var other = [Key](repeating: Key(hash: 0, index: 0), count: keys.count)
-            var counts = [Int](repeating: 0, count: 1 << 16)
-            for shift in stride(from: 0, to: 64, by: 16) {
-                keys.withUnsafeBufferPointer { source in
-                    other.withUnsafeMutableBufferPointer { target in
-                        counts.withUnsafeMutableBufferPointer { counts in
-                            counts.update(repeating: 0)
-                            for key in source { counts[Int((key.hash >> UInt64(shift)) & 0xFFFF)] += 1 }
-                            var total = 0
-                            for digit in 0..<counts.count {
-                                let count = counts[digit]
-                                counts[digit] = total
-                                total += count
-                            }
-                            for key in source {
-                                let digit = Int((key.hash >> UInt64(shift)) & 0xFFFF)
-                                target[counts[digit]] = key
-                                counts[digit] += 1
-                            }
-                        }
+        /// parallel steps of a full pass, and its memory adds to the peak of the pass: the standard
+        /// library's comparison sort took 2.6 s of the 1,000,000-person pass (`bench/proposals.sh`,
+        /// perf), and a radix sort needs a second array of all the keys (150 MB at 9.3 million). The
+        /// keys are placed once, by their top 16 bits, straight into the one array, in index
+        /// order; each of the 65,536 runs (some 140 keys each at 9.3 million) is then sorted in place.
+        static func sorted(_ hashes: [UInt64], starts: [Int]) -> [Key] {
+            @inline(__always) func bucket(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: (hash >> 48) ^ 0x8000) }
+            var offsets = [Int](repeating: 0, count: (1 << 16) + 1)
+            for hash in hashes { offsets[bucket(hash) + 1] += 1 }
+            for digit in 0..<(1 << 16) { offsets[digit + 1] += offsets[digit] }
+            var next = offsets
+            return [Key](unsafeUninitializedCapacity: hashes.count) { keys, initialized in
+                for person in 0..<(starts.count - 1) {
+                    for position in starts[person]..<starts[person + 1] {
+                        let hash = hashes[position]
+                        let digit = bucket(hash)
+                        (keys.baseAddress! + next[digit]).initialize(to: Key(hash: hash, index: UInt32(person)))
+                        next[digit] += 1
                     }
                 }
-                swap(&keys, &other)
+                initialized = hashes.count
+                // Within a run the top 16 bits are equal: unsigned order is signed order.
+                for digit in 0..<(1 << 16) where offsets[digit + 1] - offsets[digit] > 1 {
+                    var run = UnsafeMutableBufferPointer(rebasing: keys[offsets[digit]..<offsets[digit + 1]])
+                    run.sort { ($0.hash, $0.index) < ($1.hash, $1.index) }
+                }
             }
         }
     }
@@ -187,8 +184,9 @@ public struct Matcher: Sendable {
     /// was about a fifth of a full pass over `bench/proposals.sh 300000`.
     public struct Prepared: Sendable {
         let blocks: Blocks
-        /// Every person's keys, each once, sorted by hash then index: the whole index of keys.
-        /// Empty it once stored, so that its memory is free before scoring.
+        /// Every person's keys, each once, in the store's order (``Key/sorted(_:starts:)``): the
+        /// whole index of keys. Empty it once handed to the store, so that its memory is freed
+        /// once the index is written.
         public var keys: [Key]
     }
 

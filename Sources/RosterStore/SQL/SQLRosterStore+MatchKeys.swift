@@ -59,11 +59,11 @@ extension SQLRosterStore {
         }
     }
 
-    public func rebuildMatchKeys(_ keys: [MatchKeyEntry], pending: OutputMarker) throws {
+    public func rebuildMatchKeys(_ keys: MatchKeyEntries, pending: OutputMarker) throws {
         try database.write { db in
             // The marker first: until a pass is recorded against the new index, no refresh trusts it.
             try StoreSQL.saveMarker(db, OutputMarker.matchKeys, pending)
-            let sorted = zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 } ? keys : keys.sorted()
+            let sorted = zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 } ? keys : MatchKeyEntries(keys.sorted())
             // Most full passes find the index the last pass left, give or take the people changed
             // since: what differs is changed row by row, and the rest is only read. Rewriting the
             // 9.3 million rows of 1,000,000 people took a core 18 to 30 s during the matching
@@ -245,7 +245,7 @@ extension StoreSQL {
     /// People are taken a range of ids at a time: each range is one pass over `keys` that counts,
     /// then places, its people's hashes (which come in index order), so that no second copy of the
     /// whole index is made or sorted.
-    static func writeAllKeyLists(_ db: some SQLSession, from keys: [MatchKeyEntry]) throws {
+    static func writeAllKeyLists(_ db: some SQLSession, from keys: MatchKeyEntries) throws {
         guard var low = keys.lazy.map(\.person.rawValue).min() else { return }
         let span: Int64 = 1 << 18
         var starts = [Int](repeating: 0, count: Int(span) + 1)
@@ -292,7 +292,7 @@ extension StoreSQL {
     /// where rewriting the whole index costs less.
     ///
     /// - Parameter keys: Sorted in index order (``MatchKeyEntry``); an entry twice counts once.
-    static func matchKeyChanges(_ db: some SQLSession, to keys: [MatchKeyEntry], atMost limit: Int) throws
+    static func matchKeyChanges(_ db: some SQLSession, to keys: MatchKeyEntries, atMost limit: Int) throws
         -> (removed: [MatchKeyEntry], added: [MatchKeyEntry])?
     {
         var removed: [MatchKeyEntry] = []

@@ -135,7 +135,7 @@ import Testing
 
 /// A full pass computes each person's keys once, for the index and the matching.
 @Suite struct PreparedMatchingTests {
-    @Test func preparedKeysAreEveryPersonsKeysInHashOrder() throws {
+    @Test func preparedKeysAreEveryPersonsKeysInTheIndexOrder() throws {
         let profiles = MatchProfile.profiles(of: ParallelMatchingTests.people(600))
         var matcher = Matcher()
         matcher.threads = 2
@@ -146,7 +146,8 @@ import Testing
                 expected.append(Matcher.Key(hash: hash, index: UInt32(index)))
             }
         }
-        expected.sort { ($0.hash, $0.index) < ($1.hash, $1.index) }
+        // The store's order: the hash as a signed integer, then the person.
+        expected.sort { (Int64(bitPattern: $0.hash), $0.index) < (Int64(bitPattern: $1.hash), $1.index) }
         #expect(prepared.keys == expected)
         #expect(prepared.keys.count > profiles.count * 3)
     }
@@ -173,16 +174,30 @@ import Testing
 
 @Suite struct KeySortTests {
     @Test(arguments: [0, 1, 2, 1000, 70_000])
-    func radixSortOrdersByHashThenIndex(count: Int) {
+    func keysAreSortedAsTheIndexKeepsThemBySignedHashThenIndex(count: Int) {
         var random = ParallelMatchingTests.SplitMix(seed: UInt64(count))
-        // Few distinct hashes, spread over all 64 bits, so that equal hashes are common.
+        // Few distinct hashes, spread over all 64 bits (both signs), so that equal hashes are
+        // common; each person's own hashes distinct and sorted, as a pass computes them.
         let hashes = (0..<max(1, count / 8)).map { _ in random.next() }
-        var keys = (0..<count).map {
-            Matcher.Key(hash: hashes[Int(random.next() % UInt64(hashes.count))], index: UInt32($0))
+        var starts = [0]
+        var personHashes: [UInt64] = []
+        while personHashes.count < count {
+            let own = Set((0..<Int(random.next() % 6)).map { _ in hashes[Int(random.next() % UInt64(hashes.count))] })
+            personHashes += own.sorted().prefix(count - personHashes.count)
+            starts.append(personHashes.count)
         }
-        let expected = keys.sorted { ($0.hash, $0.index) < ($1.hash, $1.index) }
-        Matcher.Key.sortByHash(&keys)
-        #expect(keys == expected)
+        var expected: [Matcher.Key] = []
+        for person in 0..<(starts.count - 1) {
+            for position in starts[person]..<starts[person + 1] {
+                expected.append(Matcher.Key(hash: personHashes[position], index: UInt32(person)))
+            }
+        }
+        expected.sort { (Int64(bitPattern: $0.hash), $0.index) < (Int64(bitPattern: $1.hash), $1.index) }
+        let sorted = Matcher.Key.sorted(personHashes, starts: starts)
+        #expect(sorted == expected)
+        if count >= 1000 {
+            #expect(sorted.contains { $0.hash >= 1 << 63 } && sorted.contains { $0.hash < 1 << 63 })
+        }
     }
 }
 
