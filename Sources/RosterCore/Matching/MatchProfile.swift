@@ -7,8 +7,8 @@ public final class MatchProfile: Sendable {
     public let isBot: Bool
     /// Whether every name and handle is ASCII, so that comparisons can be made byte by byte.
     let isASCII: Bool
-    /// Whether `emailText` holds more than one address.
-    private let severalEmails: Bool
+    /// Whether the person has a real address (not a placeholder, not noreply).
+    public let hasEmail: Bool
     private let accounts: UInt32
     /// Distinct normalised names (person name and account display names), as token lists.
     ///
@@ -23,11 +23,13 @@ public final class MatchProfile: Sendable {
     let bareHandles: SmallList<String>
     /// Handles with separators that read as names (`jane.doe` → `["jane", "doe"]`).
     let handleNames: SmallList<[String]>
-    /// The real addresses (not placeholders, not noreply), separated by spaces: one string rather
-    /// than a list, since scoring reads them only when two people share a private domain.
-    private let emailText: String
-    /// ``BlockingKeys/hash(_:)`` of the domains of `emails` that are not public mail providers.
-    let privateDomains: [UInt64]
+    /// ``BlockingKeys/hash(_:)`` of each real address, the first here and the others in
+    /// `otherEmails`: scoring only asks whether two people share one (when they have addresses at
+    /// one private domain), and the text of most addresses was an allocation of its own per person.
+    private let firstEmail: UInt64
+    private let otherEmails: [UInt64]
+    /// The domains of the real addresses that are not public mail providers.
+    let privateDomains: [String]
     /// Integration instances of the accounts, one entry per account.
     public let integrations: [String]
     /// What few people have, in an object of its own that most profiles go without.
@@ -49,14 +51,12 @@ public final class MatchProfile: Sendable {
         }
     }
 
-    /// Real addresses (not placeholders, not noreply).
-    public var emails: [String] { emailText.split(separator: " ").map(String.init) }
-
-    /// Whether the two have a real address in common; without making the lists of most people,
-    /// who have one address (the scorer asks for every pair at one private domain).
+    /// Whether the two have a real address in common (as far as 64-bit hashes tell: two addresses
+    /// mistaken for one would only spare a pair the penalty of different addresses at one domain).
     func sharesEmail(with other: MatchProfile) -> Bool {
-        guard severalEmails || other.severalEmails else { return !emailText.isEmpty && emailText == other.emailText }
-        return emails.contains(where: other.emails.contains)
+        guard hasEmail, other.hasEmail else { return false }
+        return firstEmail == other.firstEmail || otherEmails.contains(other.firstEmail)
+            || other.otherEmails.contains(firstEmail) || otherEmails.contains(where: other.otherEmails.contains)
     }
     /// GitHub users named by noreply addresses: the numeric id when present, else the login.
     public var githubUsers: [String] { rare?.githubUsers ?? [] }
@@ -138,7 +138,6 @@ public final class MatchProfile: Sendable {
         }
 
         var strings = Kept<[String]>()
-        var hashes = Kept<[UInt64]>()
     }
 
     init(_ person: MatchPerson, placeholderPatterns: [String], sharing lists: inout SharedLists) {
@@ -218,18 +217,18 @@ public final class MatchProfile: Sendable {
         self.handles = SmallList(handles)
         bareHandles = SmallList(handles.map(NameNormaliser.withoutTrailingDigits))
         self.handleNames = SmallList(handleNames.map { split in sharedNames.first { $0 == split } ?? split })
-        emailText = emails.joined(separator: " ")
-        severalEmails = emails.count > 1
+        hasEmail = !emails.isEmpty
+        firstEmail = emails.first.map(BlockingKeys.hash) ?? 0
+        otherEmails = emails.dropFirst().map(BlockingKeys.hash)
         isASCII =
             names.allSatisfy { $0.allSatisfy(NameEvidence.isASCII) } && handles.allSatisfy(NameEvidence.isASCII)
             && handleNames.allSatisfy { $0.allSatisfy(NameEvidence.isASCII) }
-        var privateDomains: [UInt64] = []
+        var privateDomains: [String] = []
         for email in emails {
             guard let domain = PairScorer.domain(email), !PairScorer.publicDomains.contains(domain) else { continue }
-            let hash = BlockingKeys.hash(domain)
-            if !privateDomains.contains(hash) { privateDomains.append(hash) }
+            if !privateDomains.contains(domain) { privateDomains.append(domain) }
         }
-        self.privateDomains = lists.hashes.share(privateDomains)
+        self.privateDomains = lists.strings.share(privateDomains)
         integrations = lists.strings.share(person.accounts.map(\.key.integration))
         accounts = UInt32(clamping: person.accounts.count)
         var shared: String?
@@ -268,9 +267,6 @@ public final class MatchProfile: Sendable {
         for piece in built { profiles += piece }
         return profiles
     }
-
-    /// Whether the profile has any real email.
-    public var hasEmail: Bool { !emailText.isEmpty }
 
     /// How many of `names` are mutually incompatible (different last names, not nicknames).
     static func distinctPeople(in names: some Sequence<[String]>) -> Int {

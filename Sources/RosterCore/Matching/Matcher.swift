@@ -188,6 +188,13 @@ public struct Matcher: Sendable {
         /// whole index of keys. Empty it once handed to the store, so that its memory is freed
         /// once the index is written.
         public var keys: [Key]
+
+        /// This, leaving an empty one in its place: the caller's variable no longer holds the
+        /// blocks once the matching has freed them (`consume` of a `var` is not accepted everywhere).
+        public mutating func take() -> Prepared {
+            defer { self = Prepared(blocks: Blocks(), keys: []) }
+            return self
+        }
     }
 
     /// The compared blocks of a set of profiles (``blocks(_:checkpoint:)``), read-only once built so

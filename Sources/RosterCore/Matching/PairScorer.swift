@@ -289,9 +289,7 @@ public enum PairScorer {
         {
             if !lines {
                 confidence *= 0.6
-            } else if let common = Set(a.emails.compactMap(domain)).intersection(b.emails.compactMap(domain))
-                .subtracting(publicDomains).sorted().first
-            {
+            } else if let common = Set(a.privateDomains).intersection(b.privateDomains).sorted().first {
                 confidence *= 0.6
                 evidence.append("against: different addresses at the same domain \(common)")
             }

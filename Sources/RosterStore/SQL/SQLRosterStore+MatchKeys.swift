@@ -68,8 +68,7 @@ extension SQLRosterStore {
             // since: what differs is changed row by row, and the rest is only read. Rewriting the
             // 9.3 million rows of 1,000,000 people took a core 18 to 30 s during the matching
             // (`bench/proposals.sh`); reading them takes about 2 s.
-            let changes = try StoreSQL.matchKeyChanges(db, to: sorted, atMost: sorted.count / 8)
-            try db.releaseCache()
+            let changes = try db.scanning { try StoreSQL.matchKeyChanges(db, to: sorted, atMost: sorted.count / 8) }
             if let changes {
                 let delete = try db.prepare("DELETE FROM matchKey WHERE hash = ? AND personId = ?")
                 for entry in changes.removed {

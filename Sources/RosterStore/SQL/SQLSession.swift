@@ -68,6 +68,11 @@ public protocol SQLSession {
     /// Frees what the connection cached of the pages it read, after a read of a whole table that
     /// is not read again soon; nothing by default.
     func releaseCache() throws
+
+    /// Runs `body`, a read of a whole table in its stored order, with a small page cache, and
+    /// frees the cache after it: such a read never comes back to a page, and a full cache is
+    /// memory held at the peak of a pass. Just runs `body` by default.
+    func scanning<T>(_ body: () throws -> T) throws -> T
 }
 
 extension SQLSession {
@@ -110,6 +115,8 @@ extension SQLSession {
     public func refreshStatistics(_ tables: [String]) throws {}
 
     public func releaseCache() throws {}
+
+    public func scanning<T>(_ body: () throws -> T) throws -> T { try body() }
 }
 
 extension SQLSession {

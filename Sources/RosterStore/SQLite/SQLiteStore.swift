@@ -13,6 +13,9 @@ import RosterCore
 /// commit durable before the input file is moved, so that a crash or power loss can't leave a file
 /// archived but not applied.
 public final class SQLiteStore: SQLRosterStore {
+    /// The page cache of each connection: 64 MiB (a negative `cache_size` is in KiB).
+    static let cacheSize = -65536
+
     /// The database; a `DatabasePool` for a file, a `DatabaseQueue` in memory.
     public let writer: any DatabaseWriter
     public let database: SQLiteDatabase
@@ -25,7 +28,7 @@ public final class SQLiteStore: SQLRosterStore {
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "PRAGMA cache_size = -65536")  // 64 MiB of page cache
+            try db.execute(sql: "PRAGMA cache_size = \(Self.cacheSize)")
         }
         // SQLite would create a new database 0644 less the umask, readable by every local user. An
         // empty file made first with 0640 is taken as a new database, and its -wal and -shm files

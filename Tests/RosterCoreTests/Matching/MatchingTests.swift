@@ -141,6 +141,22 @@ import Testing
         #expect(score.confidence >= 0.85)
     }
 
+    @Test func anAddressInCommonIsFoundWhereverItIsInEithersList() {
+        func with(_ id: Int64, _ emails: [String]) -> MatchProfile {
+            MatchProfile(MatchPerson(id: PersonID(id), name: "Jane Doe", emails: emails))
+        }
+        let two = with(1, ["jane@corp.com", "jd@corp.com"])
+        #expect(two.sharesEmail(with: with(2, ["jd@corp.com"])))
+        #expect(with(2, ["jd@corp.com"]).sharesEmail(with: two))
+        #expect(two.sharesEmail(with: with(3, ["x@corp.com", "jd@corp.com"])))
+        #expect(two.sharesEmail(with: with(4, ["jane@corp.com"])))
+        #expect(!two.sharesEmail(with: with(5, ["x@corp.com", "y@corp.com"])))
+        #expect(!two.sharesEmail(with: with(6, [])))
+        #expect(!with(6, []).sharesEmail(with: with(7, [])))
+        #expect(two.hasEmail && !with(6, []).hasEmail)
+        #expect(two.privateDomains == ["corp.com"])
+    }
+
     @Test func differentAddressesAtOneDomainLowerTheScore() throws {
         let score = try #require(
             PairScorer.score(
@@ -214,7 +230,7 @@ import Testing
         #expect(MatchProfile.localHostUser("jdoe@example.org") == nil)
         let profile = person(1, "Jane Doe", email: "janedoe@jane-laptop.local")
         #expect(profile.handles == ["janedoe"])
-        #expect(profile.emails.isEmpty)
+        #expect(!profile.hasEmail)
         #expect(profile.placeholders == ["janedoe@jane-laptop.local"])
     }
 
