@@ -298,11 +298,17 @@ extension StoreSQL {
         var added: [MatchKeyEntry] = []
         var next = 0
         var tooMany = false
-        /// Takes the entries of `keys` before `bound` (all that are left when nil) as added.
+        /// Takes the entries of `keys` before `bound` (all that are left when nil) as added; stops
+        /// once there are too many changes: against an empty index (a first pass) the list was a
+        /// copy of every key, 150 MB at 1,000,000 people, only to be thrown away.
         func addUpTo(_ bound: MatchKeyEntry?) {
             while next < keys.count, bound.map({ keys[next] < $0 }) ?? true {
                 if next == 0 || keys[next - 1] != keys[next] { added.append(keys[next]) }
                 next += 1
+                if removed.count + added.count > limit {
+                    tooMany = true
+                    return
+                }
             }
         }
         // Read to the end even when too much differs: a server's cursor left open would hold the
@@ -321,7 +327,7 @@ extension StoreSQL {
         }
         guard !tooMany else { return nil }
         addUpTo(nil)
-        return removed.count + added.count > limit ? nil : (removed, added)
+        return tooMany ? nil : (removed, added)
     }
 
     static func openProposals(_ db: some SQLSession, touching people: Set<PersonID>) throws -> [StoredProposal] {
