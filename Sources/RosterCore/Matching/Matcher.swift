@@ -440,26 +440,37 @@ public struct Matcher: Sendable {
 
     /// One proposal from the spanning-tree edges of a group.
     func draft(_ tree: [Edge], profiles: [MatchProfile]) -> ProposalDraft {
-        var members = Set<Int>()
+        // Most proposals are two or three people: their members and lines are looked up in the
+        // lists themselves, which is cheaper than hashing each string into a set (a tenth of
+        // writing the drafts of a full pass, perf). A snowball of thousands of people has
+        // thousands of lines, and searching the lists would be quadratic: sets from 16 edges on.
+        let small = tree.count < 16
+        var members: [Int] = []
+        var memberSet = Set<Int>()
         for edge in tree {
-            members.insert(edge.a)
-            members.insert(edge.b)
+            for member in [edge.a, edge.b] where small ? !members.contains(member) : memberSet.insert(member).inserted {
+                members.append(member)
+            }
         }
-        let people = members.sorted { profiles[$0].id < profiles[$1].id }
+        // By id, each read once: a comparison that read both profiles retained and released them.
+        let people = members.map { (profiles[$0].id, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         let ordered = tree.sorted { $0.confidence > $1.confidence }
         var confidence = ordered.map(\.confidence).min() ?? 0
         var evidence: [String] = []
         var flags: [String] = []
-        // Lines already taken, looked up in a set: a snowball of thousands of people has thousands
-        // of lines, and searching the list for each was quadratic.
         var seen = Set<String>()
         var seenFlags = Set<String>()
         for edge in ordered {
             // The same pair scores the same; this time with its lines.
             guard let score = PairScorer.score(profiles[edge.a], profiles[edge.b], lines: true) else { continue }
             let prefix = people.count > 2 ? "\(profiles[edge.a].id) and \(profiles[edge.b].id): " : ""
-            for line in score.evidence where seen.insert(prefix + line).inserted { evidence.append(prefix + line) }
-            for flag in score.flags where seenFlags.insert(flag).inserted { flags.append(flag) }
+            for line in score.evidence {
+                let line = prefix + line
+                if small ? !evidence.contains(line) : seen.insert(line).inserted { evidence.append(line) }
+            }
+            for flag in score.flags where small ? !flags.contains(flag) : seenFlags.insert(flag).inserted {
+                flags.append(flag)
+            }
         }
         let distinct = MatchProfile.distinctPeople(in: people.flatMap { profiles[$0].names.filter { $0.count >= 2 } })
         if people.count > largestGroup || distinct > 2 {

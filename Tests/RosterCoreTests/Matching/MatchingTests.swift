@@ -329,6 +329,29 @@ import Testing
         let flags = Matcher().proposals(profiles).flatMap(\.flags)
         #expect(flags.contains("snowball: 8 people all with one name would become one; check each pair"), "\(flags)")
     }
+
+    /// Groups of fewer than 16 edges take their lines without a set, larger ones with one: both
+    /// keep each line and flag once, in order, with every member. Bots, so that every pair says
+    /// "both are bots".
+    @Test(arguments: [3, 8, 15, 16, 17, 40])
+    func aGroupsLinesAndFlagsComeOnceWhateverItsSize(size: Int) throws {
+        let profiles = (1...size).map { index in
+            MatchProfile(
+                MatchPerson(
+                    id: PersonID(Int64(100 - index)), name: "Ann Lee",
+                    accounts: [MatchAccount(key: AccountKey(integration: "i\(index)", accountID: "\(index)"))],
+                    isBot: true))
+        }
+        let drafts = Matcher().proposals(profiles)
+        let draft = try #require(drafts.first { $0.people.count == size })
+        #expect(draft.people == profiles.map(\.id).sorted())
+        #expect(Set(draft.evidence).count == draft.evidence.count)
+        #expect(Set(draft.flags).count == draft.flags.count)
+        // Each line names the pair it is about, so a group of n has at least n - 1 of them.
+        #expect(draft.evidence.count >= size - 1)
+        #expect(draft.flags.filter { $0 == "both are bots" }.count == 1)
+        #expect(draft.flags.contains { $0.hasPrefix("snowball: \(size) people") } == (size > 6))
+    }
 }
 
 @Suite struct MatchProfileTests {
