@@ -39,6 +39,54 @@ public enum BlockingKeys {
         return keys
     }
 
+    /// The hashes (``hash(_:)``) of ``keys(of:)``, appended to `hashes`, without making the keys:
+    /// building their strings was most of computing a full pass's keys (perf on
+    /// `bench/proposals.sh 1000000`). A key may come more than once; the caller drops repeats.
+    static func hashes(of profile: MatchProfile, into hashes: inout [UInt64]) {
+        /// The hash of a kind's prefix (`t:`) and `parts`, as of the text they make together.
+        func key(_ kind: StaticString, _ parts: Substring...) -> UInt64 {
+            var hash = FNV1a()
+            hash.add(UnsafeBufferPointer(start: kind.utf8Start, count: kind.utf8CodeUnitCount))
+            for part in parts { hash.add(part.utf8) }
+            return hash.value
+        }
+        func addName(_ name: [String]) {
+            guard name.count >= 2 else {
+                hashes.append(key("t:", Substring(name[0])))
+                if name[0].count >= 4 { hashes.append(key("h:", Substring(name[0]))) }
+                return
+            }
+            let first = Substring(name[0])
+            let last = Substring(name[name.count - 1])
+            if name.count == 2 {
+                let (low, high) = first <= last ? (first, last) : (last, first)
+                hashes.append(key("t:", low, " ", high))
+            } else {
+                hashes.append(key("t:", Substring(NameNormaliser.tokenSet(name))))
+            }
+            let initial = first.prefix(1)
+            hashes.append(key("i:", initial, " ", last))
+            let groups = Nicknames.groupIDs(of: name[0])
+            if groups.isEmpty {
+                hashes.append(key("n:", first, " ", last))
+            } else {
+                for group in groups { hashes.append(key("n:", Substring(Nicknames.groups[group][0]), " ", last)) }
+            }
+            hashes.append(key("h:", first, last))
+            hashes.append(key("h:", last, first))
+            if last.count >= 4 { hashes.append(key("h:", initial, last)) }
+            if name.count > 2 { hashes.append(key("h:", Substring(name.joined()))) }
+        }
+        for index in profile.names.indices { addName(profile.names[index]) }
+        for index in profile.handles.indices {
+            let handle = profile.handles[index]
+            hashes.append(key("h:", Substring(handle)))
+            let bare = profile.bareHandles[index]
+            if bare != handle, bare.count >= 4 { hashes.append(key("h:", Substring(bare))) }
+        }
+        for index in profile.handleNames.indices { addName(profile.handleNames[index]) }
+    }
+
     /// A 64-bit FNV-1a hash of a key, so that blocks can be formed by sorting integers.
     public static func hash(_ key: String) -> UInt64 {
         var hash = FNV1a()

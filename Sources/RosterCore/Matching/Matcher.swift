@@ -91,7 +91,7 @@ public struct Matcher: Sendable {
             hashes.reserveCapacity(pieces[piece].count * 8)
             for index in pieces[piece] {
                 let start = hashes.count
-                for key in BlockingKeys.keys(of: profiles[index]) { hashes.append(BlockingKeys.hash(key)) }
+                BlockingKeys.hashes(of: profiles[index], into: &hashes)
                 hashes[start...].sort()
                 // Two keys of one person with one hash count once.
                 var kept = start

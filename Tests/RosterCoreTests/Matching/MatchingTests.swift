@@ -84,6 +84,24 @@ import Testing
         #expect(keys.contains("h:bgates"))
     }
 
+    /// A full pass hashes each person's keys without making their strings: the hashes must be
+    /// those of the keys, whatever the names (one word, three, accents, nicknames, reordered).
+    @Test func hashedKeysAreTheHashesOfTheKeys() {
+        var profiles = MatchProfile.profiles(of: ParallelMatchingTests.people(1500))
+        profiles += [
+            profile(1, "Bill Gates"), profile(2, "Zoë Ångström", login: "zangstrom7"),
+            profile(3, "Mary Ann van der Berg", email: "mary.ann@corp.org"), profile(4, "Cher"),
+            profile(5, "Doe Jane", email: "123+octo-cat@users.noreply.github.com", login: "jdoe42"),
+            profile(6, "Li Ng", login: "ng"), profile(7, "Émile Zola", login: "ezola1999"),
+            profile(8, "Ann Ann"), profile(9, "b a"),
+        ]
+        for profile in profiles {
+            var hashes: [UInt64] = []
+            BlockingKeys.hashes(of: profile, into: &hashes)
+            #expect(Set(hashes) == Set(BlockingKeys.keys(of: profile).map(BlockingKeys.hash)), "\(profile.names)")
+        }
+    }
+
     @Test func handleKeysComeFromLoginsLocalPartsAndNoreply() {
         let keys = BlockingKeys.keys(
             of: profile(1, "x", email: "123+octo-cat@users.noreply.github.com", login: "jdoe42"))
