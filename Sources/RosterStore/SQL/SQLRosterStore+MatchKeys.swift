@@ -68,7 +68,9 @@ extension SQLRosterStore {
             // since: what differs is changed row by row, and the rest is only read. Rewriting the
             // 9.3 million rows of 1,000,000 people took a core 18 to 30 s during the matching
             // (`bench/proposals.sh`); reading them takes about 2 s.
-            let changes = try db.scanning { try StoreSQL.matchKeyChanges(db, to: sorted, atMost: sorted.count / 8) }
+            let changes = try db.withSmallCache {
+                try StoreSQL.matchKeyChanges(db, to: sorted, atMost: sorted.count / 8)
+            }
             if let changes {
                 let delete = try db.prepare("DELETE FROM matchKey WHERE hash = ? AND personId = ?")
                 for entry in changes.removed {
@@ -115,32 +117,37 @@ extension SQLRosterStore {
                 try db.refreshStatistics(["matchKey", "matchKeyList"])
                 return
             }
-            try db.execute("DELETE FROM matchKey; DELETE FROM matchKeyList")
-            // On SQLite, rows go 256 to a statement: a statement per row (`insert(into:…)`) made
-            // the index of 100,000 people take 1.5 times as long.
-            let batch = 256
-            let many = try db.prepare(
-                "INSERT INTO matchKey (hash, personId) VALUES "
-                    + Array(repeating: "(?, ?)", count: batch).joined(separator: ", ")
-                    + " ON CONFLICT (hash, personId) DO NOTHING")
-            let one = try db.prepare(
-                "INSERT INTO matchKey (hash, personId) VALUES (?, ?) ON CONFLICT (hash, personId) DO NOTHING")
-            var start = 0
-            while sorted.count - start >= batch {
-                for (offset, entry) in sorted[start..<start + batch].enumerated() {
-                    many.bind(Int32(2 * offset + 1), entry.storedHash)
-                    many.bind(Int32(2 * offset + 2), entry.person.rawValue)
-                }
-                try many.run()
-                start += batch
-            }
-            for entry in sorted[start...] {
-                one.bind(1, entry.storedHash)
-                one.bind(2, entry.person.rawValue)
-                try one.run()
-            }
-            try StoreSQL.writeAllKeyLists(db, from: sorted)
+            try db.withSmallCache { try rewrite(sorted, db) }
         }
+    }
+
+    /// Empties the key index and writes `sorted` into it, on SQLite (see ``rebuildMatchKeys(_:pending:)``).
+    private func rewrite(_ sorted: MatchKeyEntries, _ db: some SQLSession) throws {
+        try db.execute("DELETE FROM matchKey; DELETE FROM matchKeyList")
+        // On SQLite, rows go 256 to a statement: a statement per row (`insert(into:…)`) made
+        // the index of 100,000 people take 1.5 times as long.
+        let batch = 256
+        let many = try db.prepare(
+            "INSERT INTO matchKey (hash, personId) VALUES "
+                + Array(repeating: "(?, ?)", count: batch).joined(separator: ", ")
+                + " ON CONFLICT (hash, personId) DO NOTHING")
+        let one = try db.prepare(
+            "INSERT INTO matchKey (hash, personId) VALUES (?, ?) ON CONFLICT (hash, personId) DO NOTHING")
+        var start = 0
+        while sorted.count - start >= batch {
+            for (offset, entry) in sorted[start..<start + batch].enumerated() {
+                many.bind(Int32(2 * offset + 1), entry.storedHash)
+                many.bind(Int32(2 * offset + 2), entry.person.rawValue)
+            }
+            try many.run()
+            start += batch
+        }
+        for entry in sorted[start...] {
+            one.bind(1, entry.storedHash)
+            one.bind(2, entry.person.rawValue)
+            try one.run()
+        }
+        try StoreSQL.writeAllKeyLists(db, from: sorted)
     }
 
     public func openProposals(touching people: Set<PersonID>) throws -> [StoredProposal] {

@@ -69,10 +69,10 @@ public protocol SQLSession {
     /// is not read again soon; nothing by default.
     func releaseCache() throws
 
-    /// Runs `body`, a read of a whole table in its stored order, with a small page cache, and
-    /// frees the cache after it: such a read never comes back to a page, and a full cache is
-    /// memory held at the peak of a pass. Just runs `body` by default.
-    func scanning<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body`, a read of a whole table in its stored order or a write of one in key order,
+    /// with a small page cache, and frees the cache after it: such work never comes back to a
+    /// page, and a full cache is memory held at the peak of a pass. Just runs `body` by default.
+    func withSmallCache<T>(_ body: () throws -> T) throws -> T
 }
 
 extension SQLSession {
@@ -116,7 +116,7 @@ extension SQLSession {
 
     public func releaseCache() throws {}
 
-    public func scanning<T>(_ body: () throws -> T) throws -> T { try body() }
+    public func withSmallCache<T>(_ body: () throws -> T) throws -> T { try body() }
 }
 
 extension SQLSession {

@@ -146,9 +146,10 @@ public struct SQLiteSession: SQLSession {
     }
 
     /// The key index of 1,000,000 people (9.3 million rows) filled the 64 MiB cache of the
-    /// connection that compares it with a full pass's keys, while the pass held its profiles,
-    /// blocks and keys: the peak RSS of `bench/proposals.sh`.
-    public func scanning<T>(_ body: () throws -> T) throws -> T {
+    /// connection that compares it with a full pass's keys, or writes it anew after an ingest,
+    /// while the pass held its profiles, blocks and keys: the peak RSS of `bench/proposals.sh`.
+    /// Dirty pages beyond the small cache go to the write-ahead log before the commit.
+    public func withSmallCache<T>(_ body: () throws -> T) throws -> T {
         try db.execute(sql: "PRAGMA cache_size = -2048")
         defer { try? db.execute(sql: "PRAGMA cache_size = \(SQLiteStore.cacheSize)") }
         let result = try body()
