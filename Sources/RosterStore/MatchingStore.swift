@@ -8,6 +8,9 @@ public protocol MatchingStore: Sendable {
     /// Calls `each` for every person, in id order, as matching sees it.
     func forEachMatchPerson(_ each: (MatchPerson) throws -> Void) throws
 
+    /// Frees what the store cached (pages of its connections), before a full pass.
+    func releaseMemory()
+
     /// These people as matching sees them; unknown ids are left out.
     func matchPeople(_ ids: [PersonID]) throws -> [MatchPerson]
 
@@ -202,6 +205,9 @@ public struct AccountHistory: Sendable, Equatable {
 }
 
 extension MatchingStore {
+    /// Frees what the store cached, before a full pass; nothing by default.
+    public func releaseMemory() {}
+
     /// ``rebuildMatchKeys(_:pending:)`` with the entries as a list.
     public func rebuildMatchKeys(_ keys: [MatchKeyEntry], pending: OutputMarker) throws {
         try rebuildMatchKeys(MatchKeyEntries(keys), pending: pending)

@@ -189,6 +189,22 @@ struct StoreMatchingTests {
     }
 
     @Test(arguments: StoreEngine.allCases)
+    func theStoreWorksOnAfterItsCachesAreReleased(engine: StoreEngine) throws {
+        let store = try engine.makeStore()
+        let (a, b) = try twoJanes(store)
+        try store.rebuildMatchKeys(
+            [MatchKeyEntry(hash: 7, person: a)], pending: OutputMarker(audit: 0, fingerprint: "p"))
+        // A full pass starts so: the reading connections closed, the writer's pages dropped.
+        store.releaseMemory()
+        #expect(try store.matchKeys(of: [a, b]) == [a: [7]])
+        try store.rebuildMatchKeys(
+            [MatchKeyEntry(hash: 9, person: b)], pending: OutputMarker(audit: 0, fingerprint: "q"))
+        store.releaseMemory()
+        #expect(try store.matchKeys(of: [a, b]) == [b: [9]])
+        #expect(try store.outputMarker(OutputMarker.matchKeys) == OutputMarker(audit: 0, fingerprint: "q"))
+    }
+
+    @Test(arguments: StoreEngine.allCases)
     func aFullPassesKeysAreIndexedThroughThePeoplesIds(engine: StoreEngine) throws {
         let store = try engine.makeStore()
         let (a, b) = try twoJanes(store)

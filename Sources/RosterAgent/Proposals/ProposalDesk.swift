@@ -257,6 +257,10 @@ public struct ProposalDesk: Sendable {
     /// - Returns: What the sync changed; nil when another pass was started or recorded meanwhile.
     private func fullPass(into result: inout Refresh, checkpoint: () -> Bool) throws -> ProposalSync? {
         result.full = true
+        // After an ingest the store's caches and the allocator hold what applying the file used;
+        // the pass's peak comes on top of whatever is held when it starts.
+        store.releaseMemory()
+        FreedMemory.release()
         // Read before the people: a change made while they are read is matched again next time.
         let latest = try store.latestAudit()
         let rejected = try store.rejectedPairs()

@@ -2,6 +2,8 @@ import Foundation
 public import RosterCore
 
 extension SQLRosterStore {
+    public func releaseMemory() { database.releaseMemory() }
+
     // MARK: - Reading people for matching
 
     public func forEachMatchPerson(_ each: (MatchPerson) throws -> Void) throws {

@@ -15,9 +15,16 @@ public protocol SQLDatabase: Sendable {
     /// Runs `body` in one write transaction, serialised with every other writer of the store, and
     /// commits when `body` says so; any error rolls everything back.
     func write<T>(_ body: (Session) throws -> (value: T, commit: Bool)) throws -> T
+
+    /// Frees what the connections cached (pages read or written), when a long step is to start
+    /// with as little memory held as can be.
+    func releaseMemory()
 }
 
 extension SQLDatabase {
+    /// Frees what the connections cached; nothing by default.
+    public func releaseMemory() {}
+
     /// Runs `body` in one write transaction and commits it unless it throws.
     public func write<T>(_ body: (Session) throws -> T) throws -> T {
         try write { session in (try body(session), true) }
