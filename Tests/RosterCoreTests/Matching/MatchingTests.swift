@@ -373,6 +373,27 @@ import Testing
 }
 
 @Suite struct MatchProfileTests {
+    /// Handles are read by bytes when ASCII and by characters otherwise, to the same rules: the
+    /// part before `+`, letters and digits only, at least three characters, role and generic
+    /// words left out, and parts that are not all digits as a name.
+    @Test(arguments: [
+        ("Jane.Doe+lists", ["janedoe"], [["jane", "doe"]]),
+        ("jane.doe.42", ["janedoe42"], [["jane", "doe"]]),
+        ("j+x", [], []), ("admin", [], []), ("dev-team", ["devteam"], [["dev", "team"]]), ("support+jane", [], []),
+        ("ab", [], []), ("123.456", ["123456"], []),
+        ("Zoë.Ångström+x", ["zoeangstrom"], [["zoe", "angstrom"]]), ("zoë", ["zoe"], []),
+        ("ünknown", [], []), ("李", [], []), ("李明华", ["李明华"], []),
+        ("jürgen.٣٤", ["jurgen٣٤"], []),
+    ])
+    func handlesFollowOneRuleWhateverTheirScript(login: String, handles: [String], names: [[String]]) {
+        let profile = MatchProfile(
+            MatchPerson(
+                id: PersonID(1), name: "x",
+                accounts: [MatchAccount(key: AccountKey(integration: "github", accountID: "1"), login: login)]))
+        #expect(Array(profile.handles) == handles)
+        #expect(Array(profile.handleNames) == names)
+    }
+
     /// The first two bare handles are kept in fields and the others in a list: every one of them
     /// must still be its handle without trailing digits, in order.
     @Test func bareHandlesAreTheHandlesWithoutTrailingDigitsWhateverTheirNumber() {
