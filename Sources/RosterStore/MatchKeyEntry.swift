@@ -30,27 +30,25 @@ public struct MatchKeyEntry: Sendable, Hashable, Comparable {
 /// beside the keys was 150 MB more at the peak of a pass over 1,000,000 people
 /// (`bench/proposals.sh`).
 public struct MatchKeyEntries: RandomAccessCollection, Sendable {
-    private let entries: [MatchKeyEntry]
     private let keys: [Matcher.Key]
     private let ids: [PersonID]
 
     /// The entries of `entries`, in their order.
     public init(_ entries: [MatchKeyEntry]) {
-        self.entries = entries
-        (keys, ids) = ([], [])
+        self.init(
+            keys: entries.indices.map { Matcher.Key(hash: entries[$0].hash, index: UInt32($0)) },
+            ids: entries.map(\.person))
     }
 
     /// The entries of `keys` in their order, each key's person being `ids[key.index]`.
     public init(keys: [Matcher.Key], ids: [PersonID]) {
         (self.keys, self.ids) = (keys, ids)
-        entries = []
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { entries.isEmpty ? keys.count : entries.count }
+    public var endIndex: Int { keys.count }
 
     public subscript(position: Int) -> MatchKeyEntry {
-        guard entries.isEmpty else { return entries[position] }
         let key = keys[position]
         return MatchKeyEntry(hash: key.hash, person: ids[Int(key.index)])
     }

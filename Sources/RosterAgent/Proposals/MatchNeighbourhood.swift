@@ -124,11 +124,10 @@ struct MatchNeighbourhood {
         mutating func keys(of person: PersonID) -> [UInt64] {
             if let keys = personKeys[person] { return keys }
             guard let profile = profiles[person] else { return [] }
+            var hashes: [UInt64] = []
+            BlockingKeys.hashes(of: profile, into: &hashes)
             var keys: [UInt64] = []
-            for key in BlockingKeys.keys(of: profile) {
-                let hash = BlockingKeys.hash(key)
-                if !keys.contains(hash) { keys.append(hash) }
-            }
+            for hash in hashes where !keys.contains(hash) { keys.append(hash) }
             personKeys[person] = keys
             return keys
         }

@@ -11,78 +11,70 @@ public enum BlockingKeys {
 
     public static func keys(of profile: MatchProfile) -> [String] {
         var keys: [String] = []
-        func add(_ key: String) {
+        forEachKey(of: profile) { kind, first, second, third in
+            let key = "\(kind)\(first)\(second)\(third)"
             if !keys.contains(key) { keys.append(key) }
         }
-        func addName(_ name: [String]) {
-            add("t:" + NameNormaliser.tokenSet(name))
-            guard name.count >= 2 else {
-                if name[0].count >= 4 { add("h:" + name[0]) }
-                return
-            }
-            let first = name[0]
-            let last = name[name.count - 1]
-            add("i:\(first.prefix(1)) \(last)")
-            for formal in Nicknames.formal(first) { add("n:\(formal) \(last)") }
-            add("h:" + first + last)
-            add("h:" + last + first)
-            if last.count >= 4 { add("h:\(first.prefix(1))\(last)") }
-            if name.count > 2 { add("h:" + name.joined()) }
-        }
-        for name in profile.names { addName(name) }
-        for handle in profile.handles {
-            add("h:" + handle)
-            let bare = NameNormaliser.withoutTrailingDigits(handle)
-            if bare != handle, bare.count >= 4 { add("h:" + bare) }
-        }
-        for split in profile.handleNames { addName(split) }
         return keys
     }
 
     /// The hashes (``hash(_:)``) of ``keys(of:)``, appended to `hashes`, without making the keys:
     /// building their strings was most of computing a full pass's keys (perf on
     /// `bench/proposals.sh 1000000`). A key may come more than once; the caller drops repeats.
-    static func hashes(of profile: MatchProfile, into hashes: inout [UInt64]) {
-        /// The hash of a kind's prefix (`t:`) and `parts`, as of the text they make together.
-        func key(_ kind: StaticString, _ parts: Substring...) -> UInt64 {
+    public static func hashes(of profile: MatchProfile, into hashes: inout [UInt64]) {
+        forEachKey(of: profile) { kind, first, second, third in
             var hash = FNV1a()
             hash.add(UnsafeBufferPointer(start: kind.utf8Start, count: kind.utf8CodeUnitCount))
-            for part in parts { hash.add(part.utf8) }
-            return hash.value
+            hash.add(first.utf8)
+            hash.add(second.utf8)
+            hash.add(third.utf8)
+            hashes.append(hash.value)
         }
+    }
+
+    /// Calls `key` for every blocking key of `profile`: its kind (`t:`) and up to three parts that,
+    /// joined, are the rest of its text (empty when there are fewer). A key may come more than once.
+    ///
+    /// The one statement of the rules, for the texts (``keys(of:)``) and for the hashes a pass
+    /// indexes (``hashes(of:into:)``), so that the two cannot drift apart.
+    @inline(__always)
+    static func forEachKey(
+        of profile: MatchProfile, _ key: (StaticString, Substring, Substring, Substring) -> Void
+    ) {
         func addName(_ name: [String]) {
             guard name.count >= 2 else {
-                hashes.append(key("t:", Substring(name[0])))
-                if name[0].count >= 4 { hashes.append(key("h:", Substring(name[0]))) }
+                key("t:", Substring(name[0]), "", "")
+                if name[0].count >= 4 { key("h:", Substring(name[0]), "", "") }
                 return
             }
             let first = Substring(name[0])
             let last = Substring(name[name.count - 1])
+            // The token set: two tokens are put in order without sorting a list.
             if name.count == 2 {
                 let (low, high) = first <= last ? (first, last) : (last, first)
-                hashes.append(key("t:", low, " ", high))
+                key("t:", low, " ", high)
             } else {
-                hashes.append(key("t:", Substring(NameNormaliser.tokenSet(name))))
+                key("t:", Substring(NameNormaliser.tokenSet(name)), "", "")
             }
             let initial = first.prefix(1)
-            hashes.append(key("i:", initial, " ", last))
+            key("i:", initial, " ", last)
             let groups = Nicknames.groupIDs(of: name[0])
             if groups.isEmpty {
-                hashes.append(key("n:", first, " ", last))
+                key("n:", first, " ", last)
             } else {
-                for group in groups { hashes.append(key("n:", Substring(Nicknames.groups[group][0]), " ", last)) }
+                for group in groups { key("n:", Substring(Nicknames.groups[group][0]), " ", last) }
             }
-            hashes.append(key("h:", first, last))
-            hashes.append(key("h:", last, first))
-            if last.count >= 4 { hashes.append(key("h:", initial, last)) }
-            if name.count > 2 { hashes.append(key("h:", Substring(name.joined()))) }
+            key("h:", first, last, "")
+            key("h:", last, first, "")
+            if last.count >= 4 { key("h:", initial, last, "") }
+            if name.count > 2 { key("h:", Substring(name.joined()), "", "") }
         }
         for index in profile.names.indices { addName(profile.names[index]) }
         for index in profile.handles.indices {
             let handle = profile.handles[index]
-            hashes.append(key("h:", Substring(handle)))
+            key("h:", Substring(handle), "", "")
             let bare = profile.bareHandles[index]
-            if bare != handle, bare.count >= 4 { hashes.append(key("h:", Substring(bare))) }
+            if bare != handle, bare.count >= 4 { key("h:", Substring(bare), "", "") }
         }
         for index in profile.handleNames.indices { addName(profile.handleNames[index]) }
     }

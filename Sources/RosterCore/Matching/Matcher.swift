@@ -447,10 +447,12 @@ public struct Matcher: Sendable {
         let small = tree.count < 16
         var members: [Int] = []
         var memberSet = Set<Int>()
+        func add(_ member: Int) {
+            if small ? !members.contains(member) : memberSet.insert(member).inserted { members.append(member) }
+        }
         for edge in tree {
-            for member in [edge.a, edge.b] where small ? !members.contains(member) : memberSet.insert(member).inserted {
-                members.append(member)
-            }
+            add(edge.a)
+            add(edge.b)
         }
         // By id, each read once: a comparison that read both profiles retained and released them.
         let people = members.map { (profiles[$0].id, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
