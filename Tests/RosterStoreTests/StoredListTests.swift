@@ -1,5 +1,6 @@
 import Foundation
 import PropertyBased
+import RosterCore
 import Testing
 
 @testable import RosterStore
@@ -35,14 +36,18 @@ import Testing
             case 2: compared = Array(first.dropLast())
             default: compared = other
             }
-            let same = StoreSQL.ListDigest(encoded: stored) == StoreSQL.ListDigest(compared)
+            let same = StoreSQL.storedList(stored, equals: PackedLines(compared))
             #expect(same == (first == compared), "\(stored) vs \(compared)")
         }
         // Text the byte reader does not take is decoded; elements are not run together.
-        #expect(StoreSQL.ListDigest(encoded: #"[ "\u0041" ]"#) == StoreSQL.ListDigest(["A"]))
-        #expect(StoreSQL.ListDigest(encoded: #"["a", "\u0041"]"#) != StoreSQL.ListDigest(["a"]))
-        #expect(StoreSQL.ListDigest(encoded: #"["ab"]"#) != StoreSQL.ListDigest(["a", "b"]))
-        #expect(StoreSQL.ListDigest(encoded: #"["a", ""]"#) != StoreSQL.ListDigest(["a"]))
+        #expect(StoreSQL.storedList(#"[ "\u0041" ]"#, equals: PackedLines(["A"])))
+        #expect(!StoreSQL.storedList(#"["a", "\u0041"]"#, equals: PackedLines(["a"])))
+        #expect(!StoreSQL.storedList(#"["ab"]"#, equals: PackedLines(["a", "b"])))
+        #expect(!StoreSQL.storedList(#"["a", ""]"#, equals: PackedLines(["a"])))
+        #expect(!StoreSQL.storedList(#"["a"]"#, equals: PackedLines(["a", ""])))
+        // Elements with escapes among those without.
+        #expect(StoreSQL.storedList(#"["x\"y","z","\\"]"#, equals: PackedLines(["x\"y", "z", "\\"])))
+        #expect(!StoreSQL.storedList(#"["x\"y","z"]"#, equals: PackedLines(["x\"z", "z"])))
     }
 
     @Test func theByteReaderTakesTheCommonListsAndLeavesTheRest() {

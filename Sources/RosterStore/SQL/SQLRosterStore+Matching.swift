@@ -283,37 +283,62 @@ extension StoreSQL {
                     try loadOpenRows(db, where: condition, arguments)
                 }
             } ?? loadOpenRows(db, where: "status = 'open'")
-        var byPerson: [PersonID: [Int]] = [:]
-        byPerson.reserveCapacity(open.count * 2)
-        for (index, proposal) in open.enumerated() {
-            for person in proposal.people { byPerson[person, default: []].append(index) }
-        }
-        var matched = Set<Int>()
-        // The rows of mergeProposalPerson to insert, after every proposal's old rows are deleted.
-        var members: [[SQLValue]] = []
-        var byKey: [String: Int] = [:]
-        byKey.reserveCapacity(open.count)
-        for (index, proposal) in open.enumerated() { byKey[proposal.peopleKey] = index }
-        for draft in drafts {
-            var target = byKey[draft.peopleKey].flatMap { matched.contains($0) ? nil : $0 }
+        // Each draft's proposal: the open one with the same people, else the one it shares the
+        // most people with (looked up by person only when some draft needs it: in a steady pass
+        // every draft has its proposal, and the map was a tenth of recording).
+        var byPeople: [[PersonID]: Int] = [:]
+        byPeople.reserveCapacity(open.count)
+        for (index, proposal) in open.enumerated() { byPeople[proposal.people] = index }
+        var byPerson: [PersonID: [Int]]?
+        var matched = [Bool](repeating: false, count: open.count)
+        var targets = [Int?](repeating: nil, count: drafts.count)
+        for (index, draft) in drafts.enumerated() {
+            var target = byPeople[draft.people].flatMap { matched[$0] ? nil : $0 }
             if target == nil {
+                if byPerson == nil {
+                    var map: [PersonID: [Int]] = [:]
+                    for (index, proposal) in open.enumerated() {
+                        for person in proposal.people { map[person, default: []].append(index) }
+                    }
+                    byPerson = map
+                }
                 var overlap: [Int: Int] = [:]
                 for person in draft.people {
-                    for index in byPerson[person] ?? [] where !matched.contains(index) {
-                        overlap[index, default: 0] += 1
-                    }
+                    for index in byPerson?[person] ?? [] where !matched[index] { overlap[index, default: 0] += 1 }
                 }
                 target = overlap.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key
             }
-            if let index = target {
-                matched.insert(index)
-                let existing = open[index]
-                if existing.holds(draft) {
-                    sync.unchanged.append(existing.id)
+            if let target { matched[target] = true }
+            targets[index] = target
+        }
+        // A proposal whose people, survivor and confidence are the draft's may say the same: its
+        // evidence and flags are read one row at a time and compared with the draft's as they come.
+        var compared: [ProposalID: Int] = [:]
+        for (index, target) in targets.enumerated() {
+            guard let target else { continue }
+            let (existing, draft) = (open[target], drafts[index])
+            if existing.people == draft.people, existing.survivor == draft.survivor,
+                existing.confidence == draft.confidence
+            {
+                compared[existing.id] = index
+            }
+        }
+        var same = [Bool](repeating: false, count: drafts.count)
+        try forEachStoredList(db, of: compared, everyOpen: scope == nil) { index, evidence, flags in
+            same[index] =
+                storedList(evidence, equals: drafts[index].packedEvidence)
+                && storedList(flags, equals: PackedLines(drafts[index].flags))
+        }
+        // The rows of mergeProposalPerson to insert, after every proposal's old rows are deleted.
+        var members: [[SQLValue]] = []
+        for (index, draft) in drafts.enumerated() {
+            if let target = targets[index] {
+                if same[index] {
+                    sync.unchanged.append(open[target].id)
                 } else {
-                    try writeProposal(db, id: existing.id, draft, now: now, members: &members)
-                    open[index].people = draft.people
-                    sync.updated.append(existing.id)
+                    try writeProposal(db, id: open[target].id, draft, now: now, members: &members)
+                    open[target].people = draft.people
+                    sync.updated.append(open[target].id)
                 }
             } else {
                 let id = try insertProposal(db, draft, now: now, members: &members)
@@ -322,7 +347,7 @@ extension StoreSQL {
             if members.count >= 8192 { try insertMembers(db, &members) }
         }
         try insertMembers(db, &members)
-        for (index, proposal) in open.enumerated() where !matched.contains(index) {
+        for (index, proposal) in open.enumerated() where !matched[index] {
             if let scope, !proposal.people.contains(where: scope.contains) { continue }
             var reason = "the evidence no longer supports it"
             for person in proposal.people {
@@ -337,91 +362,60 @@ extension StoreSQL {
         return sync
     }
 
-    /// An open proposal as the sync compares it with a new draft: its evidence and flags as
-    /// digests (``ListDigest``), not as text.
+    /// An open proposal as the sync first reads it: without its evidence and flags.
     ///
     /// A full pass compares every open proposal with its draft. Decoding every list into strings
     /// held 241,522 proposals' lines at once while the drafts held theirs (peak RSS and a sixth of
     /// the recording, `bench/proposals.sh 1000000`); keeping the stored text instead still held
-    /// 273 MB of evidence at the peak of the pass, while recording.
+    /// 273 MB of evidence at the peak of the pass, while recording. The lists are read afterwards,
+    /// a row at a time (``forEachStoredList(_:of:everyOpen:_:)``), and compared byte for byte.
     struct OpenRow {
         var id: ProposalID
         var people: [PersonID]
-        /// ``ProposalDraft/peopleKey`` as stored.
-        var peopleKey: String
         var survivor: PersonID
         var confidence: Double
-        var evidence: ListDigest
-        var flags: ListDigest
+    }
 
-        /// Whether the draft says exactly what the proposal says.
-        func holds(_ draft: ProposalDraft) -> Bool {
-            people == draft.people && survivor == draft.survivor && confidence == draft.confidence
-                && evidence == ListDigest(draft.packedEvidence) && flags == ListDigest(draft.flags)
+    /// Hands the stored evidence and flags of the proposals in `wanted` (by id, to the value
+    /// given with each) to `body`, one row at a time.
+    ///
+    /// - Parameter everyOpen: Whether `wanted` may hold most open proposals (a full pass): they are
+    ///   then read in one scan of the open ones rather than a few hundred ids at a time.
+    static func forEachStoredList(
+        _ db: some SQLSession, of wanted: [ProposalID: Int], everyOpen: Bool,
+        _ body: (Int, String, String) throws -> Void
+    ) throws {
+        guard !wanted.isEmpty else { return }
+        if everyOpen {
+            var rows = try db.cursor("SELECT id, evidence, flags FROM mergeProposal WHERE status = 'open'", [])
+            while let row = try rows.next() {
+                if let value = wanted[ProposalID(row.int64(0))] { try body(value, row.text(1), row.text(2)) }
+            }
+            return
+        }
+        let statement = try db.prepare("SELECT id, evidence, flags FROM mergeProposal WHERE id IN \(inList)")
+        let ids = wanted.keys.map(\.rawValue).sorted()
+        for start in stride(from: 0, to: ids.count, by: inListSize) {
+            statement.bind(inListArguments(ids[start..<min(start + inListSize, ids.count)]))
+            var seen = Set<Int64>()
+            try statement.forEach { row in
+                let id = row.int64(0)
+                if seen.insert(id).inserted, let value = wanted[ProposalID(id)] {
+                    try body(value, row.text(1), row.text(2))
+                }
+            }
         }
     }
 
-    /// What a list of strings is compared by without keeping it: two lists share a digest when they
-    /// are equal.
-    ///
-    /// Two SipHash values (Swift's `Hasher`, keyed afresh in each process) over each element's
-    /// length and bytes, one salted apart from the other: two different lists share a digest with
-    /// odds of about 2^-128, and whoever writes the names that end up in the evidence can't know the
-    /// keys to make two lists collide.
-    struct ListDigest: Equatable {
-        private var first: Int
-        private var second: Int
-
-        init(_ list: [String]) {
-            var builder = Builder()
-            for var element in list { element.withUTF8 { builder.add($0) } }
-            (first, second) = builder.finish()
-        }
-
-        init(_ lines: PackedLines) {
-            var builder = Builder()
-            lines.forEachLine { builder.add($0) }
-            (first, second) = builder.finish()
-        }
-
-        /// The digest of the list in `text`, as ``StoreSQL/encodeList(_:)`` writes it.
-        init(encoded text: String) {
-            var builder = Builder()
-            let read = StoreSQL.scanStringArray(text) { element in
-                element.withUnsafeBufferPointer { builder.add($0) }
-                return true
-            }
-            if read != true {
-                // A text the byte reader does not take (`\u` escapes) is decoded.
-                builder = Builder()
-                for var element in StoreSQL.decodeList(text) { element.withUTF8 { builder.add($0) } }
-            }
-            (first, second) = builder.finish()
-        }
-
-        private struct Builder {
-            var a = Hasher()
-            var b = Hasher()
-            var count = 0
-
-            init() {
-                a.combine(0x5A as UInt8)
-                b.combine(0xA5 as UInt8)
-            }
-
-            mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
-                a.combine(bytes.count)
-                b.combine(bytes.count)
-                a.combine(bytes: UnsafeRawBufferPointer(bytes))
-                b.combine(bytes: UnsafeRawBufferPointer(bytes))
-                count += 1
-            }
-
-            mutating func finish() -> (Int, Int) {
-                a.combine(count)
-                b.combine(count)
-                return (a.finalize(), b.finalize())
-            }
+    /// Whether a list stored by ``encodeList(_:)`` holds exactly these lines, compared element by
+    /// element as the text is scanned, without decoding it into strings.
+    static func storedList(_ text: String, equals lines: PackedLines) -> Bool {
+        var reader = lines.reader
+        switch scanStringArray(text, { reader.next(equals: $0) }) {
+        case true?: return reader.atEnd
+        case false?: return false
+        // A text the byte reader does not take (`\u` escapes) is decoded.
+        case nil: return PackedLines(decodeList(text)) == lines
         }
     }
 
@@ -430,16 +424,11 @@ extension StoreSQL {
         -> [OpenRow]
     {
         try db.all(
-            """
-            SELECT id, peopleKey, survivor, confidence, evidence, flags
-            FROM mergeProposal WHERE \(condition) ORDER BY id
-            """, arguments
+            "SELECT id, peopleKey, survivor, confidence FROM mergeProposal WHERE \(condition) ORDER BY id", arguments
         ) { row in
-            let peopleKey = row.text(1)
-            return OpenRow(
-                id: ProposalID(row.int64(0)), people: PersonID.list(parsing: peopleKey), peopleKey: peopleKey,
-                survivor: PersonID(row.int64(2)), confidence: row.double(3),
-                evidence: ListDigest(encoded: row.text(4)), flags: ListDigest(encoded: row.text(5)))
+            OpenRow(
+                id: ProposalID(row.int64(0)), people: PersonID.list(parsing: row.text(1)),
+                survivor: PersonID(row.int64(2)), confidence: row.double(3))
         }
     }
 
@@ -559,11 +548,13 @@ extension StoreSQL {
     }
 
     /// Hands each element of a JSON array of strings, as ``encodeList(_:)`` writes it, to `visit`
-    /// as its bytes (valid until the next call), until `visit` returns false.
+    /// as its bytes (valid during the call), until `visit` returns false.
+    ///
+    /// An element without escapes is handed over in place; only one with escapes is copied.
     ///
     /// - Returns: True when every element was visited, false when `visit` stopped, nil when the text
     ///   is not in that form (whitespace, `\u` escapes, another type) before that.
-    static func scanStringArray(_ text: String, _ visit: ([UInt8]) -> Bool) -> Bool? {
+    static func scanStringArray(_ text: String, _ visit: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool? {
         var text = text
         return text.withUTF8 { bytes -> Bool? in
             guard bytes.count >= 2, bytes[0] == UInt8(ascii: "["), bytes[bytes.count - 1] == UInt8(ascii: "]")
@@ -574,30 +565,41 @@ extension StoreSQL {
             while position < end {
                 guard bytes[position] == UInt8(ascii: "\"") else { return nil }
                 position += 1
-                current.removeAll(keepingCapacity: true)
-                while true {
-                    guard position < end else { return nil }
-                    let byte = bytes[position]
+                let start = position
+                while position < end, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
                     position += 1
-                    if byte == UInt8(ascii: "\"") { break }
-                    if byte != UInt8(ascii: "\\") {
-                        current.append(byte)
-                        continue
-                    }
-                    guard position < end else { return nil }
-                    let escaped = bytes[position]
-                    position += 1
-                    switch escaped {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): current.append(escaped)
-                    case UInt8(ascii: "n"): current.append(0x0A)
-                    case UInt8(ascii: "r"): current.append(0x0D)
-                    case UInt8(ascii: "t"): current.append(0x09)
-                    case UInt8(ascii: "b"): current.append(0x08)
-                    case UInt8(ascii: "f"): current.append(0x0C)
-                    default: return nil
-                    }
                 }
-                if !visit(current) { return false }
+                guard position < end else { return nil }
+                if bytes[position] == UInt8(ascii: "\"") {
+                    position += 1
+                    if !visit(UnsafeBufferPointer(rebasing: bytes[start..<position - 1])) { return false }
+                } else {
+                    current.removeAll(keepingCapacity: true)
+                    current.append(contentsOf: bytes[start..<position])
+                    while true {
+                        guard position < end else { return nil }
+                        let byte = bytes[position]
+                        position += 1
+                        if byte == UInt8(ascii: "\"") { break }
+                        if byte != UInt8(ascii: "\\") {
+                            current.append(byte)
+                            continue
+                        }
+                        guard position < end else { return nil }
+                        let escaped = bytes[position]
+                        position += 1
+                        switch escaped {
+                        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): current.append(escaped)
+                        case UInt8(ascii: "n"): current.append(0x0A)
+                        case UInt8(ascii: "r"): current.append(0x0D)
+                        case UInt8(ascii: "t"): current.append(0x09)
+                        case UInt8(ascii: "b"): current.append(0x08)
+                        case UInt8(ascii: "f"): current.append(0x0C)
+                        default: return nil
+                        }
+                    }
+                    if !current.withUnsafeBufferPointer(visit) { return false }
+                }
                 if position < end {
                     guard bytes[position] == UInt8(ascii: ","), position + 1 < end else { return nil }
                     position += 1
