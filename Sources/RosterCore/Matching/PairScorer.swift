@@ -139,14 +139,19 @@ public enum PairScorer {
                 }
             }
         } else {
-            for left in a.names {
-                for right in b.names {
-                    if let found = NameEvidence.compare(left, right, lines: true), found.score > (nameBest?.score ?? 0)
+            // The best pair by score first, then its line alone: writing a line for every pair that
+            // scored was most of writing the drafts of a full pass (perf, `bench/proposals.sh`).
+            var best: (score: Double, left: Int, right: Int)?
+            for i in a.names.indices {
+                for j in b.names.indices {
+                    if let found = NameEvidence.compare(a.names[i], b.names[j], lines: false),
+                        found.score > (best?.score ?? 0)
                     {
-                        nameBest = found
+                        best = (found.score, i, j)
                     }
                 }
             }
+            if let best { nameBest = NameEvidence.compare(a.names[best.left], b.names[best.right], lines: true) }
         }
         var handleBest: (score: Double, line: String)?
         for i in a.handles.indices {
@@ -198,29 +203,40 @@ public enum PairScorer {
                 }
                 return
             }
-            for (handle, bare) in zip(one.handles, one.bareHandles) {
-                for name in other.names {
+            // As for the names: the best by score, then its line.
+            let ascii = one.isASCII && other.isASCII
+            var best: (score: Double, handle: Int, name: Int)?
+            for i in one.handles.indices {
+                for j in other.names.indices {
                     if let found = NameEvidence.handle(
-                        handle, bare: bare, name: name, lines: lines, ascii: one.isASCII && other.isASCII),
-                        found.score > (handleBest?.score ?? 0)
+                        one.handles[i], bare: one.bareHandles[i], name: other.names[j], lines: false, ascii: ascii),
+                        found.score > max(best?.score ?? 0, handleBest?.score ?? 0)
                     {
-                        handleBest = found
+                        best = (found.score, i, j)
                     }
                 }
             }
-            for split in one.handleNames {
-                for name in other.names where name.count >= 2 {
-                    if let found = NameEvidence.compare(split, name, lines: false, floor: 0.9), found.score >= 0.9,
-                        found.score - 0.02 > (handleBest?.score ?? 0)
+            if let best {
+                handleBest = NameEvidence.handle(
+                    one.handles[best.handle], bare: one.bareHandles[best.handle], name: other.names[best.name],
+                    lines: true, ascii: ascii)
+            }
+            var split: (score: Double, split: Int, name: Int)?
+            for i in one.handleNames.indices {
+                for j in other.names.indices where other.names[j].count >= 2 {
+                    if let found = NameEvidence.compare(one.handleNames[i], other.names[j], lines: false, floor: 0.9),
+                        found.score >= 0.9, found.score - 0.02 > max(split?.score ?? 0, handleBest?.score ?? 0)
                     {
-                        handleBest = (
-                            found.score - 0.02,
-                            lines
-                                ? "login or mailbox \"\(split.joined(separator: "."))\" reads as the name \"\(name.joined(separator: " "))\""
-                                : ""
-                        )
+                        split = (found.score - 0.02, i, j)
                     }
                 }
+            }
+            if let split {
+                let (handle, name) = (one.handleNames[split.split], other.names[split.name])
+                handleBest = (
+                    split.score,
+                    "login or mailbox \"\(handle.joined(separator: "."))\" reads as the name \"\(name.joined(separator: " "))\""
+                )
             }
         }
         handleEvidence(a, b)
