@@ -16,7 +16,8 @@ import Testing
         await propertyCheck(count: 2000, input: Self.text) { text in
             for placeholders in [[], ["*@acme.io", "build@*"]] {
                 let bytes = EmailEvidence.classifyASCII(text, placeholders: placeholders)
-                #expect(bytes == EmailEvidence.classifyAny(text, placeholders: placeholders), "\(text.debugDescription)")
+                #expect(
+                    bytes == EmailEvidence.classifyAny(text, placeholders: placeholders), "\(text.debugDescription)")
             }
         }
     }
@@ -29,7 +30,8 @@ import Testing
         "x@example.org", "x@example.net",
     ])
     func theEdgesAgree(_ text: String) {
-        #expect(EmailEvidence.classifyASCII(text, placeholders: []) == EmailEvidence.classifyAny(text, placeholders: []))
+        #expect(
+            EmailEvidence.classifyASCII(text, placeholders: []) == EmailEvidence.classifyAny(text, placeholders: []))
     }
 
     @Test func anythingButASCIITakesTheGeneralPath() {
