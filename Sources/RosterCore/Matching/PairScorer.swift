@@ -114,20 +114,24 @@ public enum PairScorer {
         if a.isBot { flags.append("both are bots") }
 
         var nameBest: (score: Double, line: String)?
+        // The memo's keys of both people's names, hashed once for the pair (hashing them at each
+        // use was a twentieth of scoring a full pass, perf).
+        var (aKeys, bKeys) = (SmallList<Memo.NameKey>(), SmallList<Memo.NameKey>())
         if !lines {
+            for i in a.names.indices { aKeys.append(Memo.NameKey(a.names[i])) }
+            for j in b.names.indices { bKeys.append(Memo.NameKey(b.names[j])) }
             // Only the best score matters without lines; equal names compare at once.
             // Loops over indices: a `for … in` over a list copies it, and a copy of a profile's
             // ``SmallList`` retains each of its parts (a tenth more time in the scoring, perf).
             for i in a.names.indices {
                 let left = a.names[i]
-                let leftKey = Memo.NameKey(left)
                 for j in b.names.indices {
                     let right = b.names[j]
                     var score: Double
                     if left == right {
                         score = NameEvidence.compare(left, right, lines: false)?.score ?? 0
                     } else {
-                        let key = Memo.NamePair(left: leftKey, right: Memo.NameKey(right))
+                        let key = Memo.NamePair(left: aKeys[i], right: bKeys[j])
                         if let known = memo?.names[key] {
                             score = known
                         } else {
@@ -186,12 +190,12 @@ public enum PairScorer {
             return best
         }
         // A function called twice rather than a loop over `[(a, b), (b, a)]`, which copied both profiles.
-        func handleEvidence(_ one: MatchProfile, _ other: MatchProfile) {
+        func handleEvidence(_ one: MatchProfile, _ other: MatchProfile, otherKeys: SmallList<Memo.NameKey>) {
             if !lines {
                 // The same maximum as the loops below, a name at a time.
                 for i in other.names.indices {
                     let name = other.names[i]
-                    let key = Memo.Handles(person: ObjectIdentifier(one), name: Memo.NameKey(name))
+                    let key = Memo.Handles(person: ObjectIdentifier(one), name: otherKeys[i])
                     let score: Double
                     if let known = memo?.handles[key] {
                         score = known
@@ -239,8 +243,8 @@ public enum PairScorer {
                 )
             }
         }
-        handleEvidence(a, b)
-        handleEvidence(b, a)
+        handleEvidence(a, b, otherKeys: bKeys)
+        handleEvidence(b, a, otherKeys: aKeys)
         // One's handle is the other's plus trailing digits (`djelinski`, `djelinski1`). Digits are
         // often added because someone else had the plain name, so alone this stays below the accept
         // threshold; beside a handle that spells the other's name it is a second, corroborating sign.
@@ -274,20 +278,25 @@ public enum PairScorer {
                 break
             }
         }
-        // The stronger first; a name wins a tie, as the stable sort of [name, handle] did.
-        let positives: [(score: Double, line: String)]
+        // The stronger first; a name wins a tie, as the stable sort of [name, handle] did. Two
+        // values, not a list: a list was an allocation for nearly every pair scored.
+        let strongest: (score: Double, line: String)
+        let second: (score: Double, line: String)?
         switch (nameBest, handleBest) {
         case (nil, nil): return nil
-        case (let name?, nil): positives = [name]
-        case (nil, let handle?): positives = [handle]
-        case (let name?, let handle?): positives = handle.score > name.score ? [handle, name] : [name, handle]
+        case (let name?, nil): (strongest, second) = (name, nil)
+        case (nil, let handle?): (strongest, second) = (handle, nil)
+        case (let name?, let handle?): (strongest, second) = handle.score > name.score ? (handle, name) : (name, handle)
         }
-        let strongest = positives[0]
         var confidence = strongest.score
-        var evidence = lines ? positives.map(\.line) : []
-        if lines, let corroboration { evidence.insert(corroboration, at: min(1, evidence.count)) }
-        if positives.count == 2 {
-            confidence = 1 - (1 - confidence) * (1 - 0.6 * positives[1].score)
+        var evidence: [String] = []
+        if lines {
+            evidence.append(strongest.line)
+            if let corroboration { evidence.append(corroboration) }
+            if let second { evidence.append(second.line) }
+        }
+        if let second {
+            confidence = 1 - (1 - confidence) * (1 - 0.6 * second.score)
         }
 
         // Two full names that differ (reordered, nickname, typo) are for a person to confirm: only
