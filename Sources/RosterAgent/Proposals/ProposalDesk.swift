@@ -269,17 +269,29 @@ public struct ProposalDesk: Sendable {
         // people, and added half a gigabyte to the peak RSS: the allocator's arenas of the extra
         // threads.)
         var profiles: [MatchProfile] = []
-        var batch: [MatchPerson] = []
+        var chunk: [MatchPerson] = []
+        var chunks: [MatchPeopleChunk] = []
+        // Handed over whole: the thread that builds the chunk's profiles frees its people.
+        func seal() {
+            if !chunk.isEmpty { chunks.append(MatchPeopleChunk(chunk)) }
+            chunk = []
+            chunk.reserveCapacity(0x400)
+        }
         func build() {
-            profiles += MatchProfile.profiles(of: batch, placeholderPatterns: placeholders, threads: matcher.threads)
-            batch.removeAll(keepingCapacity: true)
+            seal()
+            profiles += MatchProfile.profiles(
+                taking: chunks, placeholderPatterns: placeholders, threads: matcher.threads)
+            chunks.removeAll(keepingCapacity: true)
         }
         let readStarted = Date()
         try store.forEachMatchPerson {
-            batch.append($0)
-            if batch.count == 0x2000 {
-                if !checkpoint() { throw MatchingStopped() }
-                build()
+            chunk.append($0)
+            if chunk.count == 0x400 {
+                seal()
+                if chunks.count == 8 {
+                    if !checkpoint() { throw MatchingStopped() }
+                    build()
+                }
             }
         }
         build()
