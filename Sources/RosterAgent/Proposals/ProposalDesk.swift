@@ -264,40 +264,28 @@ public struct ProposalDesk: Sendable {
         // Read before the people: a change made while they are read is matched again next time.
         let latest = try store.latestAudit()
         let rejected = try store.rejectedPairs()
-        // Profiles are built a batch of people at a time, on the matcher's threads. (Building a
-        // batch on other threads while the next is read saved a tenth of the reading at 1,000,000
-        // people, and added half a gigabyte to the peak RSS: the allocator's arenas of the extra
-        // threads.)
-        var profiles: [MatchProfile] = []
+        // Profiles are built while the people are read (``ProfilePipeline``), a chunk at a time.
+        let pipeline = ProfilePipeline(placeholderPatterns: placeholders, threads: matcher.threads)
         var chunk: [MatchPerson] = []
-        var chunks: [MatchPeopleChunk] = []
-        // Handed over whole: the thread that builds the chunk's profiles frees its people.
-        func seal() {
-            if !chunk.isEmpty { chunks.append(MatchPeopleChunk(chunk)) }
-            chunk = []
-            chunk.reserveCapacity(0x400)
-        }
-        func build() {
-            seal()
-            profiles += MatchProfile.profiles(
-                taking: chunks, placeholderPatterns: placeholders, threads: matcher.threads)
-            chunks.removeAll(keepingCapacity: true)
-        }
+        var chunks = 0
         let readStarted = Date()
-        try store.forEachMatchPerson {
-            chunk.append($0)
-            if chunk.count == 0x400 {
-                seal()
-                if chunks.count == 8 {
-                    if !checkpoint() { throw MatchingStopped() }
-                    build()
+        do {
+            try store.forEachMatchPerson {
+                chunk.append($0)
+                if chunk.count == 0x400 {
+                    pipeline.add(chunk)
+                    chunk = []
+                    chunk.reserveCapacity(0x400)
+                    chunks += 1
+                    if chunks % 8 == 0, !checkpoint() { throw MatchingStopped() }
                 }
             }
+        } catch {
+            pipeline.stop()
+            throw error
         }
-        build()
-        // Out of the variable `build` captures, so that the matcher can be given the only reference.
-        let everyone = profiles
-        profiles = []
+        pipeline.add(chunk)
+        let everyone = pipeline.finish()
         result.readSeconds = Date().timeIntervalSince(readStarted)
         result.people = everyone.count
         // The keys once, for the index and the matching. The index is written on a thread of its

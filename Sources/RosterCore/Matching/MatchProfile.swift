@@ -1,5 +1,3 @@
-import Synchronization
-
 /// What the scorer compares of a person, derived once from a ``MatchPerson``.
 ///
 /// A class, not a struct: scoring a pair copied both profiles, a retain and a release for each of
@@ -290,25 +288,6 @@ public final class MatchProfile: Sendable {
         return profiles
     }
 
-    /// The profiles of the people in `chunks`, in their order, a chunk at a time on up to
-    /// `threads` threads. The thread that builds a chunk's profiles takes its people and frees
-    /// them: freed by the thread that read them, they were half of the reading of a full pass,
-    /// on one core while the other waited (perf, `bench/proposals.sh 1000000`).
-    public static func profiles(
-        taking chunks: [MatchPeopleChunk], placeholderPatterns: [String] = [], threads: Int = 1
-    ) -> [MatchProfile] {
-        let built = ParallelWork.map(chunks.count, threads: threads) { index in
-            var lists = SharedLists()
-            return chunks[index].take().map {
-                MatchProfile($0, placeholderPatterns: placeholderPatterns, sharing: &lists)
-            }
-        }
-        var profiles: [MatchProfile] = []
-        profiles.reserveCapacity(built.reduce(0) { $0 + $1.count })
-        for piece in built { profiles += piece }
-        return profiles
-    }
-
     /// How many of `names` are mutually incompatible (different last names, not nicknames).
     static func distinctPeople(in names: some Sequence<[String]>) -> Int {
         var groups: [[String]] = []
@@ -316,24 +295,5 @@ public final class MatchProfile: Sendable {
             groups.append(name)
         }
         return groups.count
-    }
-}
-
-/// People read for matching, handed whole to the thread that builds their profiles
-/// (``MatchProfile/profiles(taking:placeholderPatterns:threads:)``).
-public final class MatchPeopleChunk: Sendable {
-    private let people: Mutex<[MatchPerson]>
-
-    public init(_ people: consuming [MatchPerson]) {
-        self.people = Mutex(people)
-    }
-
-    /// The people, the first time; empty after.
-    func take() -> [MatchPerson] {
-        people.withLock { people in
-            var taken: [MatchPerson] = []
-            swap(&taken, &people)
-            return taken
-        }
     }
 }

@@ -100,6 +100,38 @@ import Testing
         #expect(storage(spelled.handleNames[0]) == storage(spelled.names.first { $0 == spelled.handleNames[0] }!))
     }
 
+    @Test(arguments: [1, 2, 3])
+    func profilesBuiltWhileReadingComeOutInOrderAsBuiltAlone(threads: Int) {
+        let people = Self.people(3000)
+        let alone = people.map { MatchProfile($0) }
+        func fields(_ profile: MatchProfile) -> String {
+            "\(profile.id) \(profile.names) \(profile.handles) \(profile.handleNames) \(profile.integrations)"
+        }
+        let pipeline = ProfilePipeline(placeholderPatterns: [], threads: threads)
+        // Chunks of every size, an empty one among them.
+        let sizes = [1, 0, 700, 33, 1024]
+        var (start, turn) = (0, 0)
+        while start < people.count {
+            let end = min(start + sizes[turn % sizes.count], people.count)
+            pipeline.add(Array(people[start..<end]))
+            (start, turn) = (end, turn + 1)
+        }
+        pipeline.add([])
+        let built = pipeline.finish()
+        #expect(built.map(fields) == alone.map(fields))
+        #expect(Matcher().proposals(built) == Matcher().proposals(alone))
+    }
+
+    @Test func aPipelineStoppedHalfWayLetsItsHelperGo() {
+        let people = Self.people(2000)
+        let pipeline = ProfilePipeline(placeholderPatterns: [], threads: 2)
+        pipeline.add(Array(people[..<1000]))
+        pipeline.add(Array(people[1000...]))
+        // Returns (the helper is not left waiting), with what was added built.
+        pipeline.stop()
+        #expect(pipeline.finish().map(\.id) == people.map(\.id))
+    }
+
     @Test func aStoppedParallelPassStops() {
         let profiles = MatchProfile.profiles(of: Self.people(1000), threads: 2)
         var matcher = Matcher()
