@@ -45,6 +45,18 @@ import Testing
         #expect(!StoreSQL.storedList(#"["ab"]"#, equals: PackedLines(["a", "b"])))
         #expect(!StoreSQL.storedList(#"["a", ""]"#, equals: PackedLines(["a"])))
         #expect(!StoreSQL.storedList(#"["a"]"#, equals: PackedLines(["a", ""])))
+        // Text in another form is decoded, whatever element it differs in.
+        #expect(StoreSQL.storedList(#"["a", "b"]"#, equals: PackedLines(["a", "b"])))
+        #expect(!StoreSQL.storedList(#"["a", "b"]"#, equals: PackedLines(["a", "c"])))
+        #expect(StoreSQL.storedList(#"["\u0041b"]"#, equals: PackedLines(["Ab"])))
+        #expect(!StoreSQL.storedList(#"["\u0041b"]"#, equals: PackedLines(["Ac"])))
+        #expect(!StoreSQL.storedList("[]", equals: PackedLines(["a"])))
+        #expect(!StoreSQL.storedList(#"["a"]"#, equals: PackedLines([])))
+        #expect(StoreSQL.storedList("[]", equals: PackedLines([])))
+        #expect(!StoreSQL.storedList(#"["a","b"]"#, equals: PackedLines(["a"])))
+        #expect(!StoreSQL.storedList(#"["a"]"#, equals: PackedLines(["a", "b"])))
+        #expect(!StoreSQL.storedList(#"["ab"]"#, equals: PackedLines(["a"])))
+        #expect(!StoreSQL.storedList(#"["a"]"#, equals: PackedLines(["ab"])))
         // Elements with escapes among those without.
         #expect(StoreSQL.storedList(#"["x\"y","z","\\"]"#, equals: PackedLines(["x\"y", "z", "\\"])))
         #expect(!StoreSQL.storedList(#"["x\"y","z"]"#, equals: PackedLines(["x\"z", "z"])))

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A merge proposal as matching computes it, before the store gives it an id.
 public struct ProposalDraft: Sendable, Equatable {
     /// The people, sorted by id.
@@ -72,37 +68,6 @@ public struct PackedLines: Sendable, Equatable {
         var lines: [String] = []
         forEachLine { lines.append(String(decoding: $0, as: UTF8.self)) }
         return lines
-    }
-
-    /// Reads the lines one at a time, to compare them with others as those come.
-    public var reader: Reader { Reader(bytes: bytes) }
-
-    /// The lines of a ``PackedLines`` in order, each compared with a line given to it.
-    public struct Reader {
-        fileprivate let bytes: [UInt8]
-        fileprivate var position = 0
-
-        /// Whether every line was read.
-        public var atEnd: Bool { position == bytes.count }
-
-        /// Whether the next line is `line`; it is read either way. False at the end.
-        public mutating func next(equals line: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard position < bytes.count else { return false }
-            var length = 0
-            var shift = 0
-            while true {
-                let byte = bytes[position]
-                position += 1
-                length |= Int(byte & 0x7F) << shift
-                shift += 7
-                if byte & 0x80 == 0 { break }
-            }
-            let start = position
-            position += length
-            guard length == line.count else { return false }
-            return length == 0
-                || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, line.baseAddress!, length) == 0 }
-        }
     }
 
     /// Hands each line's bytes to `body`, valid during the call.

@@ -407,16 +407,84 @@ extension StoreSQL {
         }
     }
 
-    /// Whether a list stored by ``encodeList(_:)`` holds exactly these lines, compared element by
-    /// element as the text is scanned, without decoding it into strings.
+    /// Whether a list stored by ``encodeList(_:)`` holds exactly these lines: each stored element
+    /// is compared with its line as its escapes are read, without copying it (most evidence lines
+    /// quote a name, and copying their escaped elements was most of recording a steady full pass,
+    /// perf).
     static func storedList(_ text: String, equals lines: PackedLines) -> Bool {
-        var reader = lines.reader
-        switch scanStringArray(text, { reader.next(equals: $0) }) {
-        case true?: return reader.atEnd
-        case false?: return false
-        // A text the byte reader does not take (`\u` escapes) is decoded.
-        case nil: return PackedLines(decodeList(text)) == lines
+        var text = text
+        let answer: Bool? = text.withUTF8 { bytes in
+            guard bytes.count >= 2, bytes[0] == UInt8(ascii: "["), bytes[bytes.count - 1] == UInt8(ascii: "]")
+            else { return nil }
+            let end = bytes.count - 1
+            var position = 1
+            var first = true
+            // nil once the text is not in the form `encodeList` writes.
+            var same: Bool? = true
+            lines.forEachLine { line in
+                guard same == true else { return }
+                if !first {
+                    guard position < end else {
+                        same = false
+                        return
+                    }
+                    guard bytes[position] == UInt8(ascii: ",") else {
+                        same = nil
+                        return
+                    }
+                    position += 1
+                }
+                first = false
+                guard position < end else {
+                    same = false
+                    return
+                }
+                guard bytes[position] == UInt8(ascii: "\"") else {
+                    same = nil
+                    return
+                }
+                position += 1
+                var matched = 0
+                while true {
+                    guard position < end else {
+                        same = nil
+                        return
+                    }
+                    var byte = bytes[position]
+                    position += 1
+                    if byte == UInt8(ascii: "\"") { break }
+                    if byte == UInt8(ascii: "\\") {
+                        guard position < end else {
+                            same = nil
+                            return
+                        }
+                        switch bytes[position] {
+                        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): byte = bytes[position]
+                        case UInt8(ascii: "n"): byte = 0x0A
+                        case UInt8(ascii: "r"): byte = 0x0D
+                        case UInt8(ascii: "t"): byte = 0x09
+                        case UInt8(ascii: "b"): byte = 0x08
+                        case UInt8(ascii: "f"): byte = 0x0C
+                        default:
+                            same = nil
+                            return
+                        }
+                        position += 1
+                    }
+                    guard matched < line.count, line[matched] == byte else {
+                        same = false
+                        return
+                    }
+                    matched += 1
+                }
+                if matched != line.count { same = false }
+            }
+            guard same == true else { return same }
+            if position == end { return true }
+            return bytes[position] == UInt8(ascii: ",") ? false : nil
         }
+        // A text in another form (`\u` escapes, spaces) is decoded.
+        return answer ?? (PackedLines(decodeList(text)) == lines)
     }
 
     /// ``OpenRow``s of the proposals that meet `condition` (see ``loadProposals(_:where:_:)``).
