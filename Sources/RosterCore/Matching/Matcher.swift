@@ -108,26 +108,53 @@ public struct Matcher: Sendable {
             blocks.keyHashes += hashes
         }
         if !checkpoint() { throw MatchingStopped() }
-        let entries = Key.sorted(blocks.keyHashes, starts: blocks.keyStart)
+        let entries = Key.sorted(blocks.keyHashes, starts: blocks.keyStart, threads: threads)
         if !checkpoint() { throw MatchingStopped() }
-        // Keep only the people of compared blocks, and mark those keys.
-        blocks.compared = [Bool](repeating: false, count: blocks.keyHashes.count)
-        var start = 0
-        while start < entries.count {
-            var end = start + 1
-            while end < entries.count, entries[end].hash == entries[start].hash { end += 1 }
-            let common = !commonKeys.isEmpty && commonKeys.contains(entries[start].hash)
-            if end - start >= 2, end - start <= blockLimit, !common {
-                for entry in start..<end {
-                    let index = Int(entries[entry].index)
-                    let keys = blocks.keyStart[index]..<blocks.keyStart[index + 1]
-                    blocks.compared[blocks.keyHashes[keys].firstIndex(of: entries[entry].hash)!] = true
-                    blocks.members.append(entries[entry].index)
-                }
-                blocks.hashes.append(entries[start].hash)
-                blocks.starts.append(blocks.members.count)
+        // Keep only the people of compared blocks, and mark those keys: on `threads` threads, each
+        // taking the blocks of a range of the keys (on one thread, over half a second of a full
+        // pass over 1,000,000 people while the other core waited, perf). A range starts where a
+        // block does; the marks of two ranges never fall on one key.
+        var compared = [Bool](repeating: false, count: blocks.keyHashes.count)
+        var bounds = ParallelWork.ranges(entries.count, pieces: max(1, threads)).map(\.lowerBound) + [entries.count]
+        for part in bounds.indices.dropFirst().dropLast() {
+            bounds[part] = max(bounds[part], bounds[part - 1])
+            while bounds[part] > 0, bounds[part] < entries.count,
+                entries[bounds[part]].hash == entries[bounds[part] - 1].hash
+            {
+                bounds[part] += 1
             }
-            start = end
+        }
+        let found = compared.withUnsafeMutableBufferPointer { marks in
+            let marks = MarkBuffer(start: marks.baseAddress)
+            return ParallelWork.map(bounds.count - 1, threads: threads) {
+                [blocks, commonKeys, blockLimit, bounds] part in
+                var (members, hashes, ends): ([UInt32], [UInt64], [Int]) = ([], [], [])
+                var start = bounds[part]
+                while start < bounds[part + 1] {
+                    var end = start + 1
+                    while end < entries.count, entries[end].hash == entries[start].hash { end += 1 }
+                    let common = !commonKeys.isEmpty && commonKeys.contains(entries[start].hash)
+                    if end - start >= 2, end - start <= blockLimit, !common {
+                        for entry in start..<end {
+                            let index = Int(entries[entry].index)
+                            let keys = blocks.keyStart[index]..<blocks.keyStart[index + 1]
+                            marks.start![blocks.keyHashes[keys].firstIndex(of: entries[entry].hash)!] = true
+                            members.append(entries[entry].index)
+                        }
+                        hashes.append(entries[start].hash)
+                        ends.append(members.count)
+                    }
+                    start = end
+                }
+                return (members, hashes, ends)
+            }
+        }
+        blocks.compared = compared
+        for (members, hashes, ends) in found {
+            let offset = blocks.members.count
+            blocks.members += members
+            blocks.hashes += hashes
+            blocks.starts += ends.map { $0 + offset }
         }
         return Prepared(blocks: blocks, keys: entries)
     }
@@ -147,35 +174,75 @@ public struct Matcher: Sendable {
         /// the store's index orders them: by hash read as a signed 64-bit integer
         /// (``RosterStore``'s `MatchKeyEntry`), then by index.
         ///
-        /// Written by hand because the sort of every person's keys runs on one thread between the
-        /// parallel steps of a full pass, and its memory adds to the peak of the pass: the standard
-        /// library's comparison sort took 2.6 s of the 1,000,000-person pass (`bench/proposals.sh`,
-        /// perf), and a radix sort needs a second array of all the keys (150 MB at 9.3 million). The
-        /// keys are placed once, by their top 16 bits, straight into the one array, in index
-        /// order; each of the 65,536 runs (some 140 keys each at 9.3 million) is then sorted in place.
-        static func sorted(_ hashes: [UInt64], starts: [Int]) -> [Key] {
-            @inline(__always) func bucket(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: (hash >> 48) ^ 0x8000) }
-            var offsets = [Int](repeating: 0, count: (1 << 16) + 1)
-            for hash in hashes { offsets[bucket(hash) + 1] += 1 }
-            for digit in 0..<(1 << 16) { offsets[digit + 1] += offsets[digit] }
-            var next = offsets
+        /// Written by hand because the sort of every person's keys runs between the parallel steps
+        /// of a full pass, and its memory adds to the peak of the pass: the standard library's
+        /// comparison sort took 2.6 s of the 1,000,000-person pass (`bench/proposals.sh`, perf), and
+        /// a radix sort needs a second array of all the keys (150 MB at 9.3 million). The keys are
+        /// placed once, by their top 16 bits, straight into the one array; each of the 65,536 runs
+        /// (some 140 keys each at 9.3 million) is then sorted in place. On `threads` threads: each
+        /// places the keys of a range of people, in a place of its own in every run, and each sorts
+        /// a range of runs (on one thread, this was a second of the pass while the other core
+        /// waited, perf).
+        static func sorted(_ hashes: [UInt64], starts: [Int], threads: Int = 1) -> [Key] {
+            @Sendable @inline(__always) func bucket(_ hash: UInt64) -> Int {
+                Int(truncatingIfNeeded: (hash >> 48) ^ 0x8000)
+            }
+            let digits = 1 << 16
+            let parts = ParallelWork.ranges(starts.count - 1, pieces: max(1, threads))
+            let counts = ParallelWork.map(parts.count, threads: threads) { part in
+                var counts = [Int](repeating: 0, count: digits)
+                for position in starts[parts[part].lowerBound]..<starts[parts[part].upperBound] {
+                    counts[bucket(hashes[position])] += 1
+                }
+                return counts
+            }
+            // Where each part's keys of each run go, the lower people's first; where each run starts.
+            var places = [[Int]](repeating: [Int](repeating: 0, count: digits), count: parts.count)
+            var runs = [Int](repeating: 0, count: digits + 1)
+            var placed = 0
+            for digit in 0..<digits {
+                runs[digit] = placed
+                for part in parts.indices {
+                    places[part][digit] = placed
+                    placed += counts[part][digit]
+                }
+            }
+            runs[digits] = placed
             return [Key](unsafeUninitializedCapacity: hashes.count) { keys, initialized in
-                for person in 0..<(starts.count - 1) {
-                    for position in starts[person]..<starts[person + 1] {
-                        let hash = hashes[position]
-                        let digit = bucket(hash)
-                        (keys.baseAddress! + next[digit]).initialize(to: Key(hash: hash, index: UInt32(person)))
-                        next[digit] += 1
+                let output = KeyBuffer(start: keys.baseAddress)
+                _ = ParallelWork.map(parts.count, threads: threads) { [places] part in
+                    var next = places[part]
+                    for person in parts[part] {
+                        for position in starts[person]..<starts[person + 1] {
+                            let hash = hashes[position]
+                            let digit = bucket(hash)
+                            (output.start! + next[digit]).initialize(to: Key(hash: hash, index: UInt32(person)))
+                            next[digit] += 1
+                        }
                     }
                 }
                 initialized = hashes.count
                 // Within a run the top 16 bits are equal: unsigned order is signed order.
-                for digit in 0..<(1 << 16) where offsets[digit + 1] - offsets[digit] > 1 {
-                    var run = UnsafeMutableBufferPointer(rebasing: keys[offsets[digit]..<offsets[digit + 1]])
-                    run.sort { ($0.hash, $0.index) < ($1.hash, $1.index) }
+                let pieces = ParallelWork.ranges(digits, pieces: max(1, threads) * 8)
+                _ = ParallelWork.map(pieces.count, threads: threads) { [runs] piece in
+                    for digit in pieces[piece] where runs[digit + 1] - runs[digit] > 1 {
+                        var run = UnsafeMutableBufferPointer(
+                            start: output.start! + runs[digit], count: runs[digit + 1] - runs[digit])
+                        run.sort { ($0.hash, $0.index) < ($1.hash, $1.index) }
+                    }
                 }
             }
         }
+
+        /// The keys being sorted, written by several threads at places that never overlap.
+        private struct KeyBuffer: @unchecked Sendable {
+            let start: UnsafeMutablePointer<Key>?
+        }
+    }
+
+    /// The marks of compared keys, written by several threads at places that never overlap.
+    private struct MarkBuffer: @unchecked Sendable {
+        let start: UnsafeMutablePointer<Bool>?
     }
 
     /// The first half of a full pass: every person's blocking keys and the blocks they form,

@@ -71,6 +71,14 @@ import Testing
         #expect(parallel == sequential)
         matcher.pairsPerPiece = 50_000
         #expect(matcher.proposals(profiles, rejected: rejected) == sequential)
+        // The keys and blocks themselves, on one thread and on three.
+        let one = try? Matcher().prepare(profiles, checkpoint: { true })
+        matcher.threads = 3
+        let three = try? matcher.prepare(profiles, checkpoint: { true })
+        #expect(one?.keys == three?.keys)
+        #expect(one?.blocks.members == three?.blocks.members && one?.blocks.starts == three?.blocks.starts)
+        #expect(one?.blocks.hashes == three?.blocks.hashes && one?.blocks.compared == three?.blocks.compared)
+        #expect((one?.blocks.hashes.count ?? 0) > 100)
     }
 
     @Test func profilesBuiltTogetherShareEqualListsAndScoreAsProfilesBuiltAlone() {
@@ -226,6 +234,8 @@ import Testing
         expected.sort { (Int64(bitPattern: $0.hash), $0.index) < (Int64(bitPattern: $1.hash), $1.index) }
         let sorted = Matcher.Key.sorted(personHashes, starts: starts)
         #expect(sorted == expected)
+        #expect(Matcher.Key.sorted(personHashes, starts: starts, threads: 2) == expected)
+        #expect(Matcher.Key.sorted(personHashes, starts: starts, threads: 3) == expected)
         if count >= 1000 {
             #expect(sorted.contains { $0.hash >= 1 << 63 } && sorted.contains { $0.hash < 1 << 63 })
         }
