@@ -124,38 +124,60 @@ public struct Matcher: Sendable {
                 bounds[part] += 1
             }
         }
-        let found = compared.withUnsafeMutableBufferPointer { marks in
-            let marks = MarkBuffer(start: marks.baseAddress)
-            return ParallelWork.map(bounds.count - 1, threads: threads) {
-                [blocks, commonKeys, blockLimit, bounds] part in
-                var (members, hashes, ends): ([UInt32], [UInt64], [Int]) = ([], [], [])
-                var start = bounds[part]
-                while start < bounds[part + 1] {
-                    var end = start + 1
-                    while end < entries.count, entries[end].hash == entries[start].hash { end += 1 }
-                    let common = !commonKeys.isEmpty && commonKeys.contains(entries[start].hash)
-                    if end - start >= 2, end - start <= blockLimit, !common {
-                        for entry in start..<end {
-                            let index = Int(entries[entry].index)
-                            let keys = blocks.keyStart[index]..<blocks.keyStart[index + 1]
-                            marks.start![blocks.keyHashes[keys].firstIndex(of: entries[entry].hash)!] = true
-                            members.append(entries[entry].index)
+        // Each range's blocks are counted first, so that each range then writes its blocks straight
+        // into the one list, at its place (lists of each range joined afterwards held the blocks
+        // twice, at the peak of the pass).
+        let counts = ParallelWork.map(bounds.count - 1, threads: threads) {
+            [commonKeys, blockLimit, bounds] part in
+            var (members, blocks) = (0, 0)
+            Self.forEachComparedBlock(
+                entries, in: bounds[part]..<bounds[part + 1], limit: blockLimit, common: commonKeys
+            ) {
+                members += $0.count
+                blocks += 1
+            }
+            return (members, blocks)
+        }
+        var (memberStarts, blockStarts) = ([0], [0])
+        for (members, blocks) in counts {
+            memberStarts.append(memberStarts[memberStarts.count - 1] + members)
+            blockStarts.append(blockStarts[blockStarts.count - 1] + blocks)
+        }
+        let (memberCount, blockCount) = (memberStarts[memberStarts.count - 1], blockStarts[blockStarts.count - 1])
+        var members = [UInt32](repeating: 0, count: memberCount)
+        var hashes = [UInt64](repeating: 0, count: blockCount)
+        var starts = [Int](repeating: 0, count: blockCount + 1)
+        compared.withUnsafeMutableBufferPointer { compared in
+            members.withUnsafeMutableBufferPointer { members in
+                hashes.withUnsafeMutableBufferPointer { hashes in
+                    starts.withUnsafeMutableBufferPointer { starts in
+                        let output = BlockBuffers(
+                            compared: compared.baseAddress, members: members.baseAddress,
+                            hashes: hashes.baseAddress, starts: starts.baseAddress)
+                        _ = ParallelWork.map(bounds.count - 1, threads: threads) {
+                            [blocks, commonKeys, blockLimit, bounds, memberStarts, blockStarts] part in
+                            var (member, block) = (memberStarts[part], blockStarts[part])
+                            Self.forEachComparedBlock(
+                                entries, in: bounds[part]..<bounds[part + 1], limit: blockLimit, common: commonKeys
+                            ) { range in
+                                for entry in range {
+                                    let index = Int(entries[entry].index)
+                                    let keys = blocks.keyStart[index]..<blocks.keyStart[index + 1]
+                                    output.compared![blocks.keyHashes[keys].firstIndex(of: entries[entry].hash)!] =
+                                        true
+                                    output.members![member] = entries[entry].index
+                                    member += 1
+                                }
+                                output.hashes![block] = entries[range.lowerBound].hash
+                                output.starts![block + 1] = member
+                                block += 1
+                            }
                         }
-                        hashes.append(entries[start].hash)
-                        ends.append(members.count)
                     }
-                    start = end
                 }
-                return (members, hashes, ends)
             }
         }
-        blocks.compared = compared
-        for (members, hashes, ends) in found {
-            let offset = blocks.members.count
-            blocks.members += members
-            blocks.hashes += hashes
-            blocks.starts += ends.map { $0 + offset }
-        }
+        (blocks.compared, blocks.members, blocks.hashes, blocks.starts) = (compared, members, hashes, starts)
         return Prepared(blocks: blocks, keys: entries)
     }
 
@@ -240,9 +262,28 @@ public struct Matcher: Sendable {
         }
     }
 
-    /// The marks of compared keys, written by several threads at places that never overlap.
-    private struct MarkBuffer: @unchecked Sendable {
-        let start: UnsafeMutablePointer<Bool>?
+    /// The lists of the compared blocks, written by several threads at places that never overlap.
+    private struct BlockBuffers: @unchecked Sendable {
+        let compared: UnsafeMutablePointer<Bool>?
+        let members: UnsafeMutablePointer<UInt32>?
+        let hashes: UnsafeMutablePointer<UInt64>?
+        let starts: UnsafeMutablePointer<Int>?
+    }
+
+    /// Hands `body` the entries of each compared block that starts in `range`: two to `limit`
+    /// people with a key that is not one of `common`.
+    private static func forEachComparedBlock(
+        _ entries: [Key], in range: Range<Int>, limit: Int, common: Set<UInt64>, _ body: (Range<Int>) -> Void
+    ) {
+        var start = range.lowerBound
+        while start < range.upperBound {
+            var end = start + 1
+            while end < entries.count, entries[end].hash == entries[start].hash { end += 1 }
+            if end - start >= 2, end - start <= limit, common.isEmpty || !common.contains(entries[start].hash) {
+                body(start..<end)
+            }
+            start = end
+        }
     }
 
     /// The first half of a full pass: every person's blocking keys and the blocks they form,
