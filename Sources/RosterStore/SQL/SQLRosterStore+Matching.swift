@@ -421,29 +421,28 @@ extension StoreSQL {
             var first = true
             // nil once the text is not in the form `encodeList` writes.
             var same: Bool? = true
+            /// Reads `byte`: false at the end of the list (fewer elements), nil for another byte.
+            func take(_ byte: UInt8) -> Bool? {
+                guard position < end else { return false }
+                guard bytes[position] == byte else { return nil }
+                position += 1
+                return true
+            }
             lines.forEachLine { line in
                 guard same == true else { return }
                 if !first {
-                    guard position < end else {
-                        same = false
+                    let separator = take(UInt8(ascii: ","))
+                    guard separator == true else {
+                        same = separator
                         return
                     }
-                    guard bytes[position] == UInt8(ascii: ",") else {
-                        same = nil
-                        return
-                    }
-                    position += 1
                 }
                 first = false
-                guard position < end else {
-                    same = false
+                let quote = take(UInt8(ascii: "\""))
+                guard quote == true else {
+                    same = quote
                     return
                 }
-                guard bytes[position] == UInt8(ascii: "\"") else {
-                    same = nil
-                    return
-                }
-                position += 1
                 var matched = 0
                 while true {
                     guard position < end else {
