@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// What an account's email says about its person.
 public enum EmailEvidence: Sendable, Equatable {
     /// A real address: it links the account to the person who has it.
@@ -28,17 +24,14 @@ public enum EmailEvidence: Sendable, Equatable {
     static func classifyAny(_ raw: String, placeholders: [String]) -> EmailEvidence {
         let address = EmailAddress.normalise(raw)
         if address.isEmpty { return .none }
-        if address == "(none)" || address == "none" || address == "n/a" { return .placeholder }
+        if noAddresses.contains(address) { return .placeholder }
         if let login = githubNoreplyLogin(address) { return .githubLogin(login) }
         let parts = EmailAddress.parts(address)
-        if let domain = parts?.domain, domain == "localhost" || domain == "(none)" { return .placeholder }
+        if let domain = parts?.domain, unreachableDomains.contains(domain) { return .placeholder }
         // A valid address has an `@`.
         guard EmailAddress.problem(with: address) == nil, let (local, domain) = parts else { return .invalid }
         if placeholderLocals.contains(local) { return .placeholder }
-        if domain == "localhost" || domain.hasSuffix(".localhost") || domain.hasSuffix(".local")
-            || domain == "localhost.localdomain" || domain == "example.com" || domain == "example.org"
-            || domain == "example.net" || domain.hasSuffix(".invalid") || domain == "(none)"
-        {
+        if placeholderDomains.contains(domain) || placeholderDomainSuffixes.contains(where: domain.hasSuffix) {
             return .placeholder
         }
         if placeholders.contains(where: { Glob.matches($0, address) }) { return .placeholder }
@@ -46,47 +39,29 @@ public enum EmailEvidence: Sendable, Equatable {
     }
 
     /// ``classify(_:placeholders:)`` of an ASCII address (nearly all), by its bytes: the same
-    /// rules in the same order, with one allocation for the normalised address instead of the
-    /// String searches, suffix tests and substring hashing that were more than half of building
-    /// the profiles of a full proposals pass (perf, `bench/proposals.sh 1000000`). Nil for
-    /// anything else, which takes the general path.
+    /// rules in the same order, from the same word lists, instead of the String searches, suffix
+    /// tests and substring hashing that were most of adding an address to a profile, itself over a
+    /// third of building the profiles of a full proposals pass (perf, `bench/proposals.sh
+    /// 1000000`). Nil for anything else, which takes the general path.
     static func classifyASCII(_ raw: String, placeholders: [String]) -> EmailEvidence? {
-        var raw = raw
-        let normalised: String? = raw.withUTF8 { bytes in
-            var start = 0
-            var end = bytes.count
-            for byte in bytes where byte >= 0x80 { return nil }
-            while start < end, isASCIISpace(bytes[start]) { start += 1 }
-            while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
-            return String(unsafeUninitializedCapacity: end - start) { buffer in
-                for index in start..<end {
-                    let byte = bytes[index]
-                    buffer[index - start] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
-                }
-                return end - start
-            }
-        }
-        guard var address = normalised else { return nil }
+        guard var address = EmailAddress.normaliseASCII(raw) else { return nil }
         enum Verdict {
             case none, placeholder, invalid, address
             case githubLogin(Range<Int>)
         }
         let verdict: Verdict = address.withUTF8 { bytes in
-            func equals(_ range: Range<Int>, _ text: StaticString) -> Bool {
-                range.count == text.utf8CodeUnitCount
-                    && memcmp(bytes.baseAddress! + range.lowerBound, text.utf8Start, range.count) == 0
+            func equals(_ range: Range<Int>, _ text: [UInt8]) -> Bool {
+                range.count == text.count && bytes[range].elementsEqual(text)
             }
-            func endsWith(_ range: Range<Int>, _ text: StaticString) -> Bool {
-                let count = text.utf8CodeUnitCount
-                return range.count >= count
-                    && memcmp(bytes.baseAddress! + range.upperBound - count, text.utf8Start, count) == 0
+            func endsWith(_ range: Range<Int>, _ text: [UInt8]) -> Bool {
+                range.count >= text.count && bytes[range.upperBound - text.count..<range.upperBound].elementsEqual(text)
             }
             let all = 0..<bytes.count
             if all.isEmpty { return .none }
-            if equals(all, "(none)") || equals(all, "none") || equals(all, "n/a") { return .placeholder }
+            if Bytes.noAddresses.contains(where: { equals(all, $0) }) { return .placeholder }
             // `githubNoreplyLogin`: after the first `+` of the local part, if any.
-            if endsWith(all, "@users.noreply.github.com") {
-                let localEnd = bytes.count - 25
+            if endsWith(all, Bytes.githubNoreply) {
+                let localEnd = bytes.count - Bytes.githubNoreply.count
                 var loginStart = 0
                 if let plus = bytes[0..<localEnd].firstIndex(of: UInt8(ascii: "+")) { loginStart = plus + 1 }
                 if loginStart < localEnd { return .githubLogin(loginStart..<localEnd) }
@@ -95,7 +70,7 @@ public enum EmailEvidence: Sendable, Equatable {
             let lastAt = bytes.lastIndex(of: UInt8(ascii: "@"))
             if let lastAt {
                 let domain = lastAt + 1..<bytes.count
-                if equals(domain, "localhost") || equals(domain, "(none)") { return .placeholder }
+                if Bytes.unreachable.contains(where: { equals(domain, $0) }) { return .placeholder }
             }
             // `EmailAddress.problem(with:)`: no space or control byte, one `@` with something
             // before it, a domain with a dot and no empty label.
@@ -111,15 +86,9 @@ public enum EmailEvidence: Sendable, Equatable {
                 return .invalid
             }
             let local = 0..<at
-            if equals(local, "noreply") || equals(local, "no-reply") || equals(local, "donotreply")
-                || equals(local, "do-not-reply") || equals(local, "nobody") || equals(local, "root")
-            {
-                return .placeholder
-            }
-            if equals(domain, "localhost") || endsWith(domain, ".localhost") || endsWith(domain, ".local")
-                || equals(domain, "localhost.localdomain") || equals(domain, "example.com")
-                || equals(domain, "example.org") || equals(domain, "example.net") || endsWith(domain, ".invalid")
-                || equals(domain, "(none)")
+            if Bytes.locals.contains(where: { equals(local, $0) })
+                || Bytes.domains.contains(where: { equals(domain, $0) })
+                || Bytes.domainSuffixes.contains(where: { endsWith(domain, $0) })
             {
                 return .placeholder
             }
@@ -138,19 +107,34 @@ public enum EmailEvidence: Sendable, Equatable {
         }
     }
 
-    private static func isASCIISpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
-    }
-
+    /// What some exports write for no address at all.
+    static let noAddresses: Set<String> = ["(none)", "none", "n/a"]
+    /// Domains that are placeholders even where the address is otherwise not valid (no dot).
+    static let unreachableDomains: Set<Substring> = ["localhost", "(none)"]
+    static let githubNoreplySuffix = "@users.noreply.github.com"
     static let placeholderLocals: Set<Substring> = [
         "noreply", "no-reply", "donotreply", "do-not-reply", "nobody", "root",
     ]
+    /// Domains of addresses that reach nobody, whole or as the end of the domain.
+    static let placeholderDomains: Set<Substring> = [
+        "localhost", "localhost.localdomain", "example.com", "example.org", "example.net", "(none)",
+    ]
+    static let placeholderDomainSuffixes = [".localhost", ".local", ".invalid"]
+
+    /// The words of the rules above as bytes, for ``classifyASCII(_:placeholders:)``.
+    private enum Bytes {
+        static let noAddresses = EmailEvidence.noAddresses.map { Array($0.utf8) }
+        static let unreachable = unreachableDomains.map { Array($0.utf8) }
+        static let githubNoreply = Array(githubNoreplySuffix.utf8)
+        static let locals = placeholderLocals.map { Array($0.utf8) }
+        static let domains = placeholderDomains.map { Array($0.utf8) }
+        static let domainSuffixes = placeholderDomainSuffixes.map { Array($0.utf8) }
+    }
 
     /// `12345+jdoe@users.noreply.github.com` or `jdoe@users.noreply.github.com` → `jdoe`.
     static func githubNoreplyLogin(_ address: String) -> String? {
-        let suffix = "@users.noreply.github.com"
-        guard address.hasSuffix(suffix) else { return nil }
-        var local = address.dropLast(suffix.count)
+        guard address.hasSuffix(githubNoreplySuffix) else { return nil }
+        var local = address.dropLast(githubNoreplySuffix.count)
         if let plus = local.firstIndex(of: "+") { local = local[local.index(after: plus)...] }
         return local.isEmpty ? nil : String(local)
     }

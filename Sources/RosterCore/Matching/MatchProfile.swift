@@ -279,13 +279,16 @@ public final class MatchProfile: Sendable {
         var profiles: [MatchProfile] = []
         profiles.reserveCapacity(people.count)
         let built = ParallelWork.map(pieces.count, threads: threads) { piece in
-            var lists = SharedLists()
-            return pieces[piece].map {
-                MatchProfile(people[$0], placeholderPatterns: placeholderPatterns, sharing: &lists)
-            }
+            sharingLists(people[pieces[piece]], placeholderPatterns: placeholderPatterns)
         }
         for piece in built { profiles += piece }
         return profiles
+    }
+
+    /// The profiles of a piece of `people`, built with one ``SharedLists``.
+    static func sharingLists(_ people: some Sequence<MatchPerson>, placeholderPatterns: [String]) -> [MatchProfile] {
+        var lists = SharedLists()
+        return people.map { MatchProfile($0, placeholderPatterns: placeholderPatterns, sharing: &lists) }
     }
 
     /// How many of `names` are mutually incompatible (different last names, not nicknames).

@@ -97,10 +97,7 @@ public final class ProfilePipeline: Sendable {
             return state.waiting[state.next]
         }
         guard let taken else { return false }
-        var lists = MatchProfile.SharedLists()
-        let profiles = taken.people.map {
-            MatchProfile($0, placeholderPatterns: placeholderPatterns, sharing: &lists)
-        }
+        let profiles = MatchProfile.sharingLists(taken.people, placeholderPatterns: placeholderPatterns)
         state.withLock { $0.built[taken.index] = profiles }
         return true
     }

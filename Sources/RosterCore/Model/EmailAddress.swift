@@ -4,20 +4,28 @@ import Foundation
 public enum EmailAddress {
     /// The form under which an address is stored and compared: trimmed, Unicode NFC, lower-cased.
     public static func normalise(_ raw: String) -> String {
-        // Fast path for the common case, ASCII: trim and lower-case the bytes directly.
-        if raw.utf8.allSatisfy({ $0 < 0x80 }) {
-            var bytes = Array(raw.utf8)
-            while let last = bytes.last, isASCIISpace(last) { bytes.removeLast() }
-            let start = bytes.firstIndex { !isASCIISpace($0) } ?? bytes.endIndex
-            var lowered = [UInt8]()
-            lowered.reserveCapacity(bytes.count - start)
-            for byte in bytes[start...] {
-                lowered.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
-            }
-            return String(decoding: lowered, as: UTF8.self)
-        }
+        if let ascii = normaliseASCII(raw) { return ascii }
         let trimmed = raw.trimmingWhitespace()
         return trimmed.precomposedStringWithCanonicalMapping.lowercased()
+    }
+
+    /// ``normalise(_:)`` of an ASCII address (the common case), by its bytes: trimmed and
+    /// lower-cased into one new string. Nil for anything else.
+    static func normaliseASCII(_ raw: String) -> String? {
+        var raw = raw
+        return raw.withUTF8 { bytes in
+            for byte in bytes where byte >= 0x80 { return nil }
+            var (start, end) = (0, bytes.count)
+            while start < end, isASCIISpace(bytes[start]) { start += 1 }
+            while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
+            return String(unsafeUninitializedCapacity: end - start) { buffer in
+                for index in start..<end {
+                    let byte = bytes[index]
+                    buffer[index - start] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+                }
+                return end - start
+            }
+        }
     }
 
     private static func isASCIISpace(_ byte: UInt8) -> Bool {

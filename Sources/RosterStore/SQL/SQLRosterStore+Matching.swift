@@ -277,7 +277,7 @@ extension StoreSQL {
         -> ProposalSync
     {
         var sync = ProposalSync()
-        var open =
+        let open =
             try scope.map { people in
                 try openTouching(people, id: \.id) { condition, arguments in
                     try loadOpenRows(db, where: condition, arguments)
@@ -337,7 +337,6 @@ extension StoreSQL {
                     sync.unchanged.append(open[target].id)
                 } else {
                     try writeProposal(db, id: open[target].id, draft, now: now, members: &members)
-                    open[target].people = draft.people
                     sync.updated.append(open[target].id)
                 }
             } else {
@@ -370,10 +369,10 @@ extension StoreSQL {
     /// 273 MB of evidence at the peak of the pass, while recording. The lists are read afterwards,
     /// a row at a time (``forEachStoredList(_:of:everyOpen:_:)``), and compared byte for byte.
     struct OpenRow {
-        var id: ProposalID
-        var people: [PersonID]
-        var survivor: PersonID
-        var confidence: Double
+        let id: ProposalID
+        let people: [PersonID]
+        let survivor: PersonID
+        let confidence: Double
     }
 
     /// Hands the stored evidence and flags of the proposals in `wanted` (by id, to the value
@@ -397,12 +396,9 @@ extension StoreSQL {
         let ids = wanted.keys.map(\.rawValue).sorted()
         for start in stride(from: 0, to: ids.count, by: inListSize) {
             statement.bind(inListArguments(ids[start..<min(start + inListSize, ids.count)]))
-            var seen = Set<Int64>()
+            // The places the list leaves over repeat an id: `IN` still gives each row once.
             try statement.forEach { row in
-                let id = row.int64(0)
-                if seen.insert(id).inserted, let value = wanted[ProposalID(id)] {
-                    try body(value, row.text(1), row.text(2))
-                }
+                if let value = wanted[ProposalID(row.int64(0))] { try body(value, row.text(1), row.text(2)) }
             }
         }
     }

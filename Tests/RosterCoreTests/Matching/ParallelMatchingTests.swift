@@ -130,7 +130,8 @@ import Testing
         #expect(Matcher().proposals(built) == Matcher().proposals(alone))
     }
 
-    @Test func aPipelineStoppedHalfWayLetsItsHelperGo() {
+    // A helper left waiting would hang the test: the limit makes that a failure.
+    @Test(.timeLimit(.minutes(1))) func aPipelineStoppedHalfWayLetsItsHelperGo() {
         let people = Self.people(2000)
         let pipeline = ProfilePipeline(placeholderPatterns: [], threads: 2)
         pipeline.add(Array(people[..<1000]))
