@@ -64,6 +64,8 @@ public struct ProposalDesk: Sendable {
         public var searchSeconds = 0.0
         /// Of ``seconds``, the time matching took (a full pass: with waiting for the index write).
         public var matchSeconds = 0.0
+        /// Of ``matchSeconds`` in a full pass, the time of its steps.
+        public var matchTimings = Matcher.Timings()
         /// Of ``seconds``, the time the recording transaction took.
         public var recordSeconds = 0.0
         /// Of ``seconds``, the time spent writing and filing proposal files.
@@ -206,6 +208,9 @@ public struct ProposalDesk: Sendable {
         if result.full {
             metadata["index.seconds"] = "\(LogTime.rounded(result.indexSeconds))"
             metadata["read.seconds"] = "\(LogTime.rounded(result.readSeconds))"
+            metadata["match.scoring.seconds"] = "\(LogTime.rounded(result.matchTimings.scoring))"
+            metadata["match.grouping.seconds"] = "\(LogTime.rounded(result.matchTimings.grouping))"
+            metadata["match.drafting.seconds"] = "\(LogTime.rounded(result.matchTimings.drafting))"
         } else {
             metadata["people.changed"] = "\(result.changed)"
             metadata["search.seconds"] = "\(LogTime.rounded(result.searchSeconds))"
@@ -315,7 +320,8 @@ public struct ProposalDesk: Sendable {
         let drafts: [ProposalDraft]
         do {
             drafts = try matcher.proposals(
-                prepared.take(), profiles: consume everyone, rejected: rejected, checkpoint: checkpoint)
+                prepared.take(), profiles: consume everyone, rejected: rejected, timings: &result.matchTimings,
+                checkpoint: checkpoint)
         } catch {
             // Never leave with the write still running: the next pass would find it half done.
             result.indexSeconds = keysSeconds + ((try? write.wait()) ?? 0)

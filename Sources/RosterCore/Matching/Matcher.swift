@@ -408,7 +408,9 @@ public struct Matcher: Sendable {
             self.blocks(profiles, checkpoint: checkpoint), profiles, rejected: rejected, focus: focus,
             checkpoint: checkpoint)
         if !checkpoint() { throw MatchingStopped() }
-        return try group(&edges, profiles: profiles, releasing: false, rejected: rejected, checkpoint: checkpoint)
+        var timings = Timings()
+        return try group(
+            &edges, profiles: profiles, releasing: false, rejected: rejected, timings: &timings, checkpoint: checkpoint)
     }
 
     /// The proposals of everyone, from the keys and blocks ``prepare(_:checkpoint:)`` computed for
@@ -416,16 +418,35 @@ public struct Matcher: Sendable {
     ///
     /// - Parameter profiles: Given up by the caller (`consume`), so that the profiles of the people
     ///   in no proposal are freed once the groups are known, before the proposals are written.
+    /// - Parameter timings: Where the pass's time went, for its log.
     /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
     public func proposals(
         _ prepared: consuming Prepared, profiles: consuming [MatchProfile], rejected: Set<PersonPair> = [],
-        checkpoint: () -> Bool
+        timings: inout Timings, checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
+        let started = ContinuousClock.now
         var edges = try self.edges(
             (consume prepared).blocks, profiles, rejected: rejected, focus: nil, checkpoint: checkpoint)
+        timings.scoring = Timings.seconds(since: started)
         if !checkpoint() { throw MatchingStopped() }
         return try group(
-            &edges, profiles: consume profiles, releasing: true, rejected: rejected, checkpoint: checkpoint)
+            &edges, profiles: consume profiles, releasing: true, rejected: rejected, timings: &timings,
+            checkpoint: checkpoint)
+    }
+
+    /// Where the time of a matching pass went, in seconds: scoring the candidate pairs, sorting and
+    /// grouping the edges, writing the drafts.
+    public struct Timings: Sendable {
+        public var scoring = 0.0
+        public var grouping = 0.0
+        public var drafting = 0.0
+
+        public init() {}
+
+        static func seconds(since start: ContinuousClock.Instant) -> Double {
+            let elapsed = ContinuousClock.now - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
     }
 
     /// Every candidate pair that scores, as an edge.
@@ -501,8 +522,9 @@ public struct Matcher: Sendable {
     /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
     func group(
         _ edges: inout [Edge], profiles: consuming [MatchProfile], releasing: Bool, rejected: Set<PersonPair>,
-        checkpoint: () -> Bool
+        timings: inout Timings, checkpoint: () -> Bool
     ) throws(MatchingStopped) -> [ProposalDraft] {
+        let started = ContinuousClock.now
         // Moved, not copied: a second reference would make replacing an entry copy the whole list.
         var profiles = consume profiles
         edges.sort(by: Edge.grouped)
@@ -558,6 +580,9 @@ public struct Matcher: Sendable {
         let pieces = ParallelWork.ranges(order.count, pieces: (order.count + 1023) / 1024)
         var drafts: [ProposalDraft] = []
         drafts.reserveCapacity(trees.count)
+        timings.grouping = Timings.seconds(since: started)
+        let drafting = ContinuousClock.now
+        defer { timings.drafting = Timings.seconds(since: drafting) }
         try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) {
             [trees, profiles, order] piece in
             pieces[piece].map { draft(trees[order[$0]], profiles: profiles) }

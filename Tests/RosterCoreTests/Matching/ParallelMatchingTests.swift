@@ -200,15 +200,19 @@ import Testing
         let plain = matcher.proposals(profiles, rejected: rejected)
         var prepared = try matcher.prepare(profiles, checkpoint: { true })
         prepared.keys = []  // as the desk leaves it once the index is stored
-        let fromPrepared = try matcher.proposals(prepared, profiles: profiles, rejected: rejected, checkpoint: { true })
+        var timings = Matcher.Timings()
+        let fromPrepared = try matcher.proposals(
+            prepared, profiles: profiles, rejected: rejected, timings: &timings, checkpoint: { true })
         #expect(plain.count > 100)
         #expect(fromPrepared == plain)
         // Given up by the caller, as the desk does: the profiles of people in no proposal are
         // dropped before the drafts are written, which must change nothing.
         let given = MatchProfile.profiles(of: ParallelMatchingTests.people(1500))
         let again = try matcher.prepare(given, checkpoint: { true })
-        let fromGiven = try matcher.proposals(again, profiles: consume given, rejected: rejected, checkpoint: { true })
+        let fromGiven = try matcher.proposals(
+            again, profiles: consume given, rejected: rejected, timings: &timings, checkpoint: { true })
         #expect(fromGiven == plain)
+        #expect(timings.scoring > 0 && timings.grouping > 0 && timings.drafting > 0)
     }
 }
 
