@@ -247,6 +247,40 @@ import Testing
     }
 }
 
+/// Grouping takes the edges stronger first, then by pair, however many threads sort them.
+@Suite struct EdgeSortTests {
+    @Test(arguments: [0, 1, 2, 1000, 50_000])
+    func edgesAreSortedAsGroupingTakesThem(count: Int) {
+        var random = ParallelMatchingTests.SplitMix(seed: UInt64(count) + 1)
+        // Distinct pairs, a few confidences taking most edges (as the scorer's rules make them),
+        // both ends of the range, and flagged edges among the others.
+        var pairs = Set<UInt64>()
+        var edges: [Matcher.Edge] = []
+        let common = [0.93, 0.85, 0.97, 0.75]
+        while edges.count < count {
+            let low = Int(random.next() % 5000)
+            let high = low + 1 + Int(random.next() % 5000)
+            guard pairs.insert(UInt64(low) << 32 | UInt64(high)).inserted else { continue }
+            let roll = random.next() % 10
+            let confidence =
+                roll < 6
+                ? common[Int(roll % 4)] : roll == 6 ? 1.0 : roll == 7 ? 0.0 : Double(random.next() % 1001) / 1000
+            let flags = random.next() % 7 == 0 ? ["flagged"] : []
+            edges.append(
+                Matcher.Edge(a: low, b: high, score: PairScore(confidence: confidence, evidence: [], flags: flags)))
+        }
+        let expected = edges.sorted(by: Matcher.Edge.grouped)
+        for threads in [1, 2, 3] {
+            var sorted = edges
+            Matcher.Edge.sortForGrouping(&sorted, threads: threads)
+            #expect(sorted.map(\.low) == expected.map(\.low), "threads: \(threads)")
+            #expect(sorted.map(\.high) == expected.map(\.high), "threads: \(threads)")
+            #expect(sorted.map(\.thousandths) == expected.map(\.thousandths), "threads: \(threads)")
+            #expect(sorted.map(\.strong) == expected.map(\.strong), "threads: \(threads)")
+        }
+    }
+}
+
 /// Scoring a piece of a pass remembers what names said; the scores must be those of scoring afresh.
 @Suite struct ScoreMemoTests {
     @Test func rememberedScoresAreTheScoresOfEachPairAlone() {
