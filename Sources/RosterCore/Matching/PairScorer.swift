@@ -99,10 +99,14 @@ public enum PairScorer {
                 shape = bytes << 8 | min(tokens.count, 255)
             }
         }
+        // Both sized for a piece of a full pass over `bench/proposals.sh 1000000`, which keeps up
+        // to 3,000 names and 13,000 handles: growing the tables from 1,024 was a hundredth of the
+        // scoring (perf). Together they take 1.7 MB per thread.
+
         /// ``NameEvidence/compare(_:_:lines:floor:)`` of two names; 0 when it found nothing.
-        var names = ScoreTable<NamePair>()
+        var names = ScoreTable<NamePair>(capacity: 4096)
         /// The best a person's handles say about a name (`handleEvidence`); 0 when nothing.
-        var handles = ScoreTable<Handles>()
+        var handles = ScoreTable<Handles>(capacity: 16_384)
     }
 
     /// ``score(_:_:lines:)``, remembering what names scored in `memo` when given (only without
