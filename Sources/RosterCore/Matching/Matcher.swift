@@ -616,33 +616,60 @@ public struct Matcher: Sendable {
             FreedMemory.release()
         }
         // The drafts come out by their first person (the lowest id), a tie in the order the trees
-        // were found, as a stable sort of the drafts put them: the trees are ordered before they
-        // are written (sorting the drafts, which moved each draft's lists, took 0.7 s of a full pass
-        // over 1,000,000 people on one core, perf).
+        // were found, as a stable sort of the drafts put them: each tree's place is known before
+        // they are written (sorting the drafts, which moved each draft's lists, took 0.7 s of a
+        // full pass over 1,000,000 people on one core, perf).
         var lowest = [Int64](repeating: .max, count: trees.count)
         for (index, tree) in trees.enumerated() {
             for edge in tree {
                 lowest[index] = min(lowest[index], profiles[edge.a].id.rawValue, profiles[edge.b].id.rawValue)
             }
         }
-        let order = trees.indices.sorted { (lowest[$0], $0) < (lowest[$1], $1) }
-        let pieces = ParallelWork.ranges(order.count, pieces: (order.count + 1023) / 1024)
-        var drafts: [ProposalDraft] = []
-        drafts.reserveCapacity(trees.count)
+        var place = [Int](repeating: 0, count: trees.count)
+        for (position, index) in trees.indices.sorted(by: { (lowest[$0], $0) < (lowest[$1], $1) }).enumerated() {
+            place[index] = position
+        }
+        // They are written a group at a time: the confident trees of a weaker group, then its own
+        // tree, which shows their edges again (``draft(_:profiles:scored:)``).
+        let component = trees.map { weak.find($0[0].a) }
+        let written = trees.indices.sorted { (component[$0], $0) < (component[$1], $1) }
+        var units: [Range<Int>] = []
+        var start = 0
+        while start < written.count {
+            var end = start + 1
+            while end < written.count, component[written[end]] == component[written[start]] { end += 1 }
+            units.append(start..<end)
+            start = end
+        }
+        let pieces = ParallelWork.ranges(units.count, pieces: (units.count + 1023) / 1024)
+        var drafts = [ProposalDraft?](repeating: nil, count: trees.count)
         timings.grouping = Timings.seconds(since: started)
         let drafting = ContinuousClock.now
         defer { timings.drafting = Timings.seconds(since: drafting) }
         try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) {
-            [trees, profiles, order] piece in
-            pieces[piece].map { draft(trees[order[$0]], profiles: profiles) }
-        } take: { written in
-            drafts += written
+            [trees, profiles, written, units] piece in
+            var out: [(Int, ProposalDraft)] = []
+            for unit in units[pieces[piece]] {
+                var scored: [UInt64: PairScore?] = [:]
+                for index in written[unit] {
+                    out.append((index, draft(trees[index], profiles: profiles, scored: &scored)))
+                }
+            }
+            return out
+        } take: { out in
+            for (index, draft) in out { drafts[place[index]] = draft }
         }
-        return drafts
+        return drafts.map { $0! }
     }
 
     /// One proposal from the spanning-tree edges of a group.
-    func draft(_ tree: [Edge], profiles: [MatchProfile]) -> ProposalDraft {
+    ///
+    /// - Parameter scored: The lines of confident edges scored for the drafts of the same weaker
+    ///   group before, each kept until it is read once: a confident edge is shown in the proposal
+    ///   of its confident group and again in that of a weaker group around it. Scoring those edges
+    ///   twice was a fifth of the 1.2 million scored for the drafts of a full pass over 1,000,000
+    ///   people.
+    func draft(_ tree: [Edge], profiles: [MatchProfile], scored: inout [UInt64: PairScore?]) -> ProposalDraft {
         // Most proposals are two or three people: their members and lines are looked up in the
         // lists themselves, which is cheaper than hashing each string into a set (a tenth of
         // writing the drafts of a full pass, perf). A snowball of thousands of people has
@@ -667,7 +694,19 @@ public struct Matcher: Sendable {
         var seenFlags = Set<String>()
         for edge in ordered {
             // The same pair scores the same; this time with its lines.
-            guard let score = PairScorer.score(profiles[edge.a], profiles[edge.b], lines: true) else { continue }
+            let found: PairScore?
+            if edge.strong, edge.confidence >= strongThreshold {
+                let pair = UInt64(edge.low) << 32 | UInt64(edge.high)
+                if let known = scored.removeValue(forKey: pair) {
+                    found = known
+                } else {
+                    found = PairScorer.score(profiles[edge.a], profiles[edge.b], lines: true)
+                    scored[pair] = found
+                }
+            } else {
+                found = PairScorer.score(profiles[edge.a], profiles[edge.b], lines: true)
+            }
+            guard let score = found else { continue }
             let prefix = people.count > 2 ? "\(profiles[edge.a].id) and \(profiles[edge.b].id): " : ""
             for line in score.evidence {
                 let line = prefix + line
