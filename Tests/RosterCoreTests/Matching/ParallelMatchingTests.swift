@@ -81,6 +81,35 @@ import Testing
         #expect((one?.blocks.hashes.count ?? 0) > 100)
     }
 
+    /// A proposal of three or more people shows each of its pairs' lines after the pair's ids:
+    /// those lines are the pair's own, even for the confident pairs that a weaker group around
+    /// their group shows again (their lines are scored once for both).
+    @Test func eachPairsLinesAreItsOwn() throws {
+        let profiles = MatchProfile.profiles(of: Self.people(2500))
+        let byID = Dictionary(uniqueKeysWithValues: profiles.map { ($0.id, $0) })
+        var matcher = Matcher()
+        matcher.threads = 2
+        let drafts = matcher.proposals(profiles)
+        var checked = 0
+        // The pairs each proposal shows, to find some shown by two.
+        var showings: [String: Int] = [:]
+        for draft in drafts where draft.people.count > 2 {
+            var pairs = Set<String>()
+            for line in draft.evidence {
+                let parts = line.split(separator: ": ", maxSplits: 1)
+                let ids = try parts[0].split(separator: " and ").map { try #require(PersonID(parsing: $0)) }
+                let (a, b) = (try #require(byID[ids[0]]), try #require(byID[ids[1]]))
+                let own = try #require(PairScorer.score(a, b))
+                #expect(own.evidence.contains(String(parts[1])), "\(line)")
+                checked += 1
+                pairs.insert(String(parts[0]))
+            }
+            for pair in pairs { showings[pair, default: 0] += 1 }
+        }
+        #expect(checked > 100)
+        #expect(showings.values.contains { $0 > 1 })
+    }
+
     @Test func profilesBuiltTogetherShareEqualListsAndScoreAsProfilesBuiltAlone() {
         let people = Self.people(1500)
         let together = MatchProfile.profiles(of: people, threads: 2)
