@@ -30,21 +30,3 @@ final class BackgroundWork<Value: Sendable>: Sendable {
         return try outcome.withLock { $0! }.get()
     }
 }
-
-/// A value handed to another thread, which takes it out: the sender keeps no copy, so the value is
-/// freed as soon as the taker is done with it.
-final class Handoff<Value: Sendable>: Sendable {
-    private let value: Mutex<Value?>
-
-    init(_ value: consuming Value) {
-        self.value = Mutex(value)
-    }
-
-    /// The value, the first time; nil after.
-    func take() -> Value? {
-        value.withLock { value in
-            defer { value = nil }
-            return value
-        }
-    }
-}

@@ -659,6 +659,12 @@ public struct Matcher: Sendable {
         } take: { out in
             for (index, draft) in out { drafts[place[index]] = draft }
         }
+        if releasing {
+            // The profiles of the people in a proposal and the trees are freed on another thread
+            // while the caller records the drafts: on this one, that took 0.4 s of a full pass over
+            // 1,000,000 people.
+            Handoff.free((consume profiles, consume trees))
+        }
         return drafts.map { $0! }
     }
 
