@@ -165,20 +165,19 @@ public enum NameEvidence {
                 // The lengths first: one byte more than the last or the given name.
                 let (firstLength, lastLength) = (first.utf8.count, last.utf8.count)
                 guard length == lastLength + 1 || length == firstLength + 1 else { return nil }
-                if length == lastLength + 1, bytes.first == initial, bytes.dropFirst().elementsEqual(last.utf8) {
+                if length == lastLength + 1, bytes.first == initial, holds(candidate, last, at: 1) {
                     return (
                         0.82,
                         lines ? "login or mailbox \"\(handle)\" is the initial and last name of \"\(shown())\"" : ""
                     )
                 }
-                if length == lastLength + 1, bytes.last == initial, bytes.dropLast().elementsEqual(last.utf8) {
+                if length == lastLength + 1, bytes.last == initial, holds(candidate, last, at: 0) {
                     return (
                         0.78,
                         lines ? "login or mailbox \"\(handle)\" is the last name and initial of \"\(shown())\"" : ""
                     )
                 }
-                if length == firstLength + 1, bytes.last == last.utf8.first!, bytes.dropLast().elementsEqual(first.utf8)
-                {
+                if length == firstLength + 1, bytes.last == last.utf8.first!, holds(candidate, first, at: 0) {
                     return (
                         0.75,
                         lines ? "login or mailbox \"\(handle)\" is the given name and initial of \"\(shown())\"" : ""
@@ -215,19 +214,33 @@ public enum NameEvidence {
 
     /// Whether `text` is `head` followed by `tail`, without building the joined string.
     static func spells(_ text: String, _ head: String, _ tail: String) -> Bool {
-        let bytes = text.utf8
-        guard bytes.count == head.utf8.count + tail.utf8.count, bytes.starts(with: head.utf8) else { return false }
-        return bytes.dropFirst(head.utf8.count).elementsEqual(tail.utf8)
+        let count = head.utf8.count
+        return text.utf8.count == count + tail.utf8.count && holds(text, head, at: 0) && holds(text, tail, at: count)
     }
 
     /// Whether `text` is the tokens joined, without building the joined string.
     static func spells(_ text: String, _ tokens: [String]) -> Bool {
-        var rest = Substring(text).utf8
+        var offset = 0
         for token in tokens {
-            guard rest.starts(with: token.utf8) else { return false }
-            rest = rest.dropFirst(token.utf8.count)
+            guard holds(text, token, at: offset) else { return false }
+            offset += token.utf8.count
         }
-        return rest.isEmpty
+        return offset == text.utf8.count
+    }
+
+    /// Whether the bytes of `text` from `offset` on start with those of `part`, compared in the
+    /// texts' storage when they have one: through the UTF-8 views' indices, these comparisons
+    /// were 4% of the CPU of a full pass over 1,000,000 people (perf).
+    @inline(__always)
+    static func holds(_ text: String, _ part: String, at offset: Int) -> Bool {
+        let fast = text.utf8.withContiguousStorageIfAvailable { bytes in
+            part.utf8.withContiguousStorageIfAvailable { part in
+                let start = min(offset, bytes.count)
+                return bytes.count - start >= part.count && bytes[start..<(start + part.count)].elementsEqual(part)
+            }
+        }
+        if let fast = fast ?? nil { return fast }
+        return text.utf8.dropFirst(offset).starts(with: part.utf8)
     }
 
     /// Whether the bytes of `text` end with those of `tail`, comparing contiguous bytes when it can.
