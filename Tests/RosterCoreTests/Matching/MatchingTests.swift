@@ -57,6 +57,17 @@ import Testing
         #expect(Set(Nicknames.formal("al")).isSuperset(of: ["albert", "alan", "alexander"]))
         #expect(Nicknames.formal("zebedee") == ["zebedee"])
     }
+
+    /// The table of names gives every name its groups, in order, and nothing to other names.
+    @Test func everyNameHasTheGroupsThatHoldIt() {
+        for name in Set(Nicknames.groups.joined()) {
+            let expected = Nicknames.groups.indices.filter { Nicknames.groups[$0].contains(name) }
+            #expect(Nicknames.groupIDs(of: name) == expected, "\(name)")
+        }
+        for other in ["", "w", "williams", "bil", "alexandersson", "zoë", "william ", "William"] {
+            #expect(Nicknames.groupIDs(of: other).isEmpty, "\(other)")
+        }
+    }
 }
 
 @Suite struct BlockingKeysTests {
