@@ -31,8 +31,9 @@ if [ "${SKIP_FULL:-0}" != 1 ]; then
     /usr/bin/time -f "%e %M" -o full.time "$roster" proposals refresh --full --log-level info >full.out 2>full.log
     read -r full_s full_kb <full.time
     cat full.out
-    # The phases of the pass (read and profiles, keys and index, matching, recording, files).
-    grep 'Refreshed merge proposals' full.log | tail -1 | grep -o '[a-z]*\.seconds=[0-9.]*' | tr '\n' ' '
+    # The phases of the pass (read and profiles, keys and index, matching with its scoring, grouping
+    # and drafting, recording, files).
+    grep 'Refreshed merge proposals' full.log | tail -1 | grep -o '[a-z.]*\.seconds=[0-9.]*' | tr '\n' ' '
     echo
 fi
 /usr/bin/time -f "%e %M" -o more.time "$roster" ingest --log-level info more.csv >/dev/null 2>more.log
