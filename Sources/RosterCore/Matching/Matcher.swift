@@ -179,7 +179,23 @@ public struct Matcher: Sendable {
                 }
             }
         }
-        (blocks.compared, blocks.members, blocks.hashes, blocks.starts) = (compared, members, hashes, starts)
+        // Each person's keys are cut down to those of compared blocks, in place: finding the first
+        // key two people share, for each of the 67 million candidate pairs of a full pass over
+        // 1,000,000 people, then skips no others (it was most of a tenth of the scoring, perf).
+        var kept = 0
+        var next = blocks.keyStart[0]
+        for person in 0..<(blocks.keyStart.count - 1) {
+            let keys = next..<blocks.keyStart[person + 1]
+            next = keys.upperBound
+            blocks.keyStart[person] = kept
+            for key in keys where compared[key] {
+                blocks.keyHashes[kept] = blocks.keyHashes[key]
+                kept += 1
+            }
+        }
+        blocks.keyStart[blocks.keyStart.count - 1] = kept
+        blocks.keyHashes.removeLast(blocks.keyHashes.count - kept)
+        (blocks.members, blocks.hashes, blocks.starts) = (members, hashes, starts)
         return Prepared(blocks: blocks, keys: entries)
     }
 
@@ -310,11 +326,10 @@ public struct Matcher: Sendable {
     /// The compared blocks of a set of profiles (``blocks(_:checkpoint:)``), read-only once built so
     /// that pieces of them can be scored on several threads.
     struct Blocks: Sendable {
-        /// Each person's key hashes, sorted, each once: `keyHashes[keyStart[i]..<keyStart[i + 1]]`.
+        /// Each person's key hashes, sorted, each once: `keyHashes[keyStart[i]..<keyStart[i + 1]]`;
+        /// once the blocks are known, only the keys of compared blocks.
         var keyStart: [Int] = [0]
         var keyHashes: [UInt64] = []
-        /// Whether each of `keyHashes` is the key of a compared block.
-        var compared: [Bool] = []
         /// The key of each compared block.
         var hashes: [UInt64] = []
         /// Where each block's people start in `members`, then `members.count`.
@@ -323,16 +338,13 @@ public struct Matcher: Sendable {
         var members: [UInt32] = []
 
         /// The first hash the two people share among their compared keys.
+        @inline(__always)
         func firstShared(_ a: Int, _ b: Int) -> UInt64? {
             var i = keyStart[a]
             var j = keyStart[b]
             let (endA, endB) = (keyStart[a + 1], keyStart[b + 1])
             while i < endA, j < endB {
-                if !compared[i] {
-                    i += 1
-                } else if !compared[j] {
-                    j += 1
-                } else if keyHashes[i] < keyHashes[j] {
+                if keyHashes[i] < keyHashes[j] {
                     i += 1
                 } else if keyHashes[i] > keyHashes[j] {
                     j += 1
