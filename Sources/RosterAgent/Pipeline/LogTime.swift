@@ -1,8 +1,11 @@
 /// Durations as the log lines give them: seconds, to the millisecond.
 enum LogTime {
     static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return rounded(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        seconds(ContinuousClock.now - start)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        rounded(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
     }
 
     static func rounded(_ seconds: Double) -> Double {

@@ -208,9 +208,9 @@ public struct ProposalDesk: Sendable {
         if result.full {
             metadata["index.seconds"] = "\(LogTime.rounded(result.indexSeconds))"
             metadata["read.seconds"] = "\(LogTime.rounded(result.readSeconds))"
-            metadata["match.scoring.seconds"] = "\(LogTime.rounded(result.matchTimings.scoring))"
-            metadata["match.grouping.seconds"] = "\(LogTime.rounded(result.matchTimings.grouping))"
-            metadata["match.drafting.seconds"] = "\(LogTime.rounded(result.matchTimings.drafting))"
+            metadata["match.scoring.seconds"] = "\(LogTime.seconds(result.matchTimings.scoring))"
+            metadata["match.grouping.seconds"] = "\(LogTime.seconds(result.matchTimings.grouping))"
+            metadata["match.drafting.seconds"] = "\(LogTime.seconds(result.matchTimings.drafting))"
         } else {
             metadata["people.changed"] = "\(result.changed)"
             metadata["search.seconds"] = "\(LogTime.rounded(result.searchSeconds))"

@@ -69,8 +69,8 @@ public struct Matcher: Sendable {
         }
     }
 
-    /// The compared blocks of `profiles`: every person's keys, and the people of each block of
-    /// two to ``blockLimit`` people whose key is not one of ``commonKeys``.
+    /// The compared blocks of `profiles`: the people of each block of two to ``blockLimit`` people
+    /// whose key is not one of ``commonKeys``, and every person's keys among those blocks'.
     ///
     /// Each person's keys are computed in pieces of a few thousand people, on ``threads`` threads.
     func blocks(_ profiles: [MatchProfile], checkpoint: () -> Bool) throws(MatchingStopped) -> Blocks {
@@ -441,26 +441,21 @@ public struct Matcher: Sendable {
         let started = ContinuousClock.now
         var edges = try self.edges(
             (consume prepared).blocks, profiles, rejected: rejected, focus: nil, checkpoint: checkpoint)
-        timings.scoring = Timings.seconds(since: started)
+        timings.scoring = ContinuousClock.now - started
         if !checkpoint() { throw MatchingStopped() }
         return try group(
             &edges, profiles: consume profiles, releasing: true, rejected: rejected, timings: &timings,
             checkpoint: checkpoint)
     }
 
-    /// Where the time of a matching pass went, in seconds: scoring the candidate pairs, sorting and
-    /// grouping the edges, writing the drafts.
+    /// Where the time of a matching pass went: scoring the candidate pairs, sorting and grouping
+    /// the edges, writing the drafts.
     public struct Timings: Sendable {
-        public var scoring = 0.0
-        public var grouping = 0.0
-        public var drafting = 0.0
+        public var scoring = Duration.zero
+        public var grouping = Duration.zero
+        public var drafting = Duration.zero
 
         public init() {}
-
-        static func seconds(since start: ContinuousClock.Instant) -> Double {
-            let elapsed = ContinuousClock.now - start
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        }
     }
 
     /// Every candidate pair that scores, as an edge.
@@ -655,9 +650,9 @@ public struct Matcher: Sendable {
         }
         let pieces = ParallelWork.ranges(units.count, pieces: (units.count + 1023) / 1024)
         var drafts = [ProposalDraft?](repeating: nil, count: trees.count)
-        timings.grouping = Timings.seconds(since: started)
+        timings.grouping = ContinuousClock.now - started
         let drafting = ContinuousClock.now
-        defer { timings.drafting = Timings.seconds(since: drafting) }
+        defer { timings.drafting = ContinuousClock.now - drafting }
         try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) {
             [trees, profiles, written, units] piece in
             var out: [(Int, ProposalDraft)] = []

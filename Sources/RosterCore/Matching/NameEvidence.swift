@@ -243,15 +243,10 @@ public enum NameEvidence {
         return text.utf8.dropFirst(offset).starts(with: part.utf8)
     }
 
-    /// Whether the bytes of `text` end with those of `tail`, comparing contiguous bytes when it can.
+    /// Whether the bytes of `text` end with those of `tail`.
     static func endsWith(_ text: String, _ tail: String) -> Bool {
-        let fast = text.utf8.withContiguousStorageIfAvailable { bytes in
-            tail.utf8.withContiguousStorageIfAvailable { end in
-                bytes.count >= end.count && bytes[(bytes.count - end.count)...].elementsEqual(end)
-            }
-        }
-        if let fast = fast ?? nil { return fast }
-        return text.utf8.reversed().starts(with: tail.utf8.reversed())
+        let (count, tailCount) = (text.utf8.count, tail.utf8.count)
+        return count >= tailCount && holds(text, tail, at: count - tailCount)
     }
 
     static func isASCII(_ text: String) -> Bool {

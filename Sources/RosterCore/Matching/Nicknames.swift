@@ -153,9 +153,7 @@ public enum Nicknames {
         }
 
         private static func slot(_ name: String, _ mask: Int) -> Int {
-            var hash = FNV1a()
-            hash.add(name.utf8)
-            return Int(truncatingIfNeeded: hash.value) & mask
+            Int(truncatingIfNeeded: BlockingKeys.hash(name)) & mask
         }
 
         subscript(name: String) -> [Int]? {

@@ -35,7 +35,8 @@ extension ParallelWork {
     /// A thread that ends its share of a round first waits for the others: with 4 pieces per
     /// thread, the two cores were busy 93% of the scoring of a full pass over 1,000,000 people
     /// (1,341 pieces, perf), and the scoring took 13.4–13.7 s against 12.4–13.1 s now (alternated
-    /// runs). A round of that scoring takes about half a second, how long a stop may wait for it.
+    /// runs). A round of that scoring takes 0.5–0.7 s (11–14 s over its 21 rounds), how long a stop
+    /// may wait for it.
     ///
     /// - Throws: ``MatchingStopped`` when `checkpoint` returned false.
     static func rounds<Result: Sendable>(

@@ -242,7 +242,7 @@ import Testing
         let fromGiven = try matcher.proposals(
             again, profiles: consume given, rejected: rejected, timings: &timings, checkpoint: { true })
         #expect(fromGiven == plain)
-        #expect(timings.scoring > 0 && timings.grouping > 0 && timings.drafting > 0)
+        #expect(timings.scoring > .zero && timings.grouping > .zero && timings.drafting > .zero)
     }
 }
 

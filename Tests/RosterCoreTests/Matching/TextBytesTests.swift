@@ -45,6 +45,8 @@ import Testing
                     let expected = Array(text.utf8).dropFirst(offset).starts(with: Array(part.utf8))
                     #expect(NameEvidence.holds(text, part, at: offset) == expected, "\(text) \(part) \(offset)")
                 }
+                let ends = Array(text.utf8).reversed().starts(with: Array(part.utf8).reversed())
+                #expect(NameEvidence.endsWith(text, part) == ends, "\(text) \(part)")
             }
         }
     }
