@@ -58,6 +58,8 @@ public final class MatchProfile: Sendable {
         return firstEmail == other.firstEmail || otherEmails.contains(other.firstEmail)
             || other.otherEmails.contains(firstEmail) || otherEmails.contains(where: other.otherEmails.contains)
     }
+    /// ``BlockingKeys/hash(_:)`` of each real address; empty without one.
+    var emailHashes: [UInt64] { hasEmail ? [firstEmail] + otherEmails : [] }
     /// GitHub users named by noreply addresses: the numeric id when present, else the login.
     public var githubUsers: [String] { rare?.githubUsers ?? [] }
     /// Placeholder addresses the accounts carry (`root@localhost`, `noreply@…`).

@@ -469,14 +469,17 @@ public struct Matcher: Sendable {
     ) throws(MatchingStopped) -> [Edge] {
         let blocks = consume blocks
         let pieces = blocks.pieces(pairs: pairsPerPiece)
+        let table = ScoringTable(profiles, threads: threads)
         var edges: [Edge] = []
         try ParallelWork.rounds(pieces.count, threads: threads, checkpoint: checkpoint) { piece in
             var found: [Edge] = []
-            var memo: PairScorer.Memo? = PairScorer.Memo()
-            blocks.forEachPair(in: pieces[piece], focus: focus) { a, b in
-                if !rejected.isEmpty, rejected.contains(PersonPair(profiles[a].id, profiles[b].id)) { return }
-                if let score = PairScorer.score(profiles[a], profiles[b], lines: false, memo: &memo) {
-                    found.append(Edge(a: a, b: b, score: score))
+            var memo = ScoringTable.Memo()
+            table.withView { view in
+                blocks.forEachPair(in: pieces[piece], focus: focus) { a, b in
+                    if !rejected.isEmpty, rejected.contains(PersonPair(profiles[a].id, profiles[b].id)) { return }
+                    if let score = ScoringTable.score(a, b, view: view, profiles: profiles, memo: &memo) {
+                        found.append(Edge(a: a, b: b, confidence: score.confidence, flagged: score.flagged))
+                    }
                 }
             }
             return found
@@ -498,10 +501,14 @@ public struct Matcher: Sendable {
         var strong: Bool
 
         init(a: Int, b: Int, score: PairScore) {
+            self.init(a: a, b: b, confidence: score.confidence, flagged: !score.flags.isEmpty)
+        }
+
+        init(a: Int, b: Int, confidence: Double, flagged: Bool) {
             low = UInt32(a)
             high = UInt32(b)
-            thousandths = UInt16((score.confidence * 1000).rounded())
-            strong = score.flags.isEmpty
+            thousandths = UInt16((confidence * 1000).rounded())
+            strong = !flagged
         }
 
         /// The order in which grouping takes the edges: stronger first, then by pair.

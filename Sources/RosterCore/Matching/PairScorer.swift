@@ -53,96 +53,19 @@ public enum PairScorer {
     /// `bench/proposals.sh 100000` (perf, peak RSS); ``Matcher`` scores again with lines the pairs
     /// a proposal shows.
     static func score(_ a: MatchProfile, _ b: MatchProfile, lines: Bool) -> PairScore? {
-        var memo: Memo?
-        return score(a, b, lines: lines, memo: &memo)
-    }
-
-    /// What scoring found for names in one piece of a pass, so that the pairs of a block are not
-    /// each compared from scratch: in a block of people with one name, every member's handles were
-    /// read against that same name once per partner (the handle rules and name comparisons were
-    /// two thirds of scoring a full pass over `bench/proposals.sh 300000`, perf).
-    ///
-    /// Only scores are kept (the lines are written for the pairs shown, without it). Names are
-    /// known by a 64-bit hash of their tokens with their count and length: two different names
-    /// would have to collide on all three within one piece of a pass to be mistaken.
-    struct Memo {
-        struct NamePair: MemoKey {
-            var left: NameKey
-            var right: NameKey
-
-            var mixed: UInt64 {
-                ScoreTable<Self>.mix(
-                    left.hash ^ (right.hash &* 0x9E37_79B9_7F4A_7C15), UInt64(left.shape ^ right.shape << 1))
-            }
-        }
-        struct Handles: MemoKey {
-            var person: ObjectIdentifier
-            var name: NameKey
-
-            var mixed: UInt64 {
-                ScoreTable<Self>.mix(name.hash, UInt64(UInt(bitPattern: person)) ^ UInt64(name.shape))
-            }
-        }
-        struct NameKey: Hashable {
-            var hash: UInt64
-            var shape: Int
-
-            init(_ tokens: [String]) {
-                var hash = FNV1a()
-                var bytes = 0
-                for token in tokens {
-                    hash.add(token.utf8)
-                    hash.add(0x1F)
-                    bytes += token.utf8.count
-                }
-                self.hash = hash.value
-                shape = bytes << 8 | min(tokens.count, 255)
-            }
-        }
-        // Both sized for a piece of a full pass over `bench/proposals.sh 1000000`, which keeps up
-        // to 3,000 names and 13,000 handles: growing the tables from 1,024 was a hundredth of the
-        // scoring (perf). Together they take 1.7 MB per thread.
-
-        /// ``NameEvidence/compare(_:_:lines:floor:)`` of two names; 0 when it found nothing.
-        var names = ScoreTable<NamePair>(capacity: 4096)
-        /// The best a person's handles say about a name (`handleEvidence`); 0 when nothing.
-        var handles = ScoreTable<Handles>(capacity: 16_384)
-    }
-
-    /// ``score(_:_:lines:)``, remembering what names scored in `memo` when given (only without
-    /// `lines`).
-    static func score(_ a: MatchProfile, _ b: MatchProfile, lines: Bool, memo: inout Memo?) -> PairScore? {
         if a.id == b.id { return nil }
         var flags: [String] = []
         if a.isBot != b.isBot { return nil }  // a bot is never one person with a human
         if a.isBot { flags.append("both are bots") }
 
         var nameBest: (score: Double, line: String)?
-        // The memo's keys of both people's names, hashed once for the pair (hashing them at each
-        // use was a twentieth of scoring a full pass, perf).
-        var (aKeys, bKeys) = (SmallList<Memo.NameKey>(), SmallList<Memo.NameKey>())
         if !lines {
-            for i in a.names.indices { aKeys.append(Memo.NameKey(a.names[i])) }
-            for j in b.names.indices { bKeys.append(Memo.NameKey(b.names[j])) }
-            // Only the best score matters without lines; equal names compare at once.
+            // Only the best score matters without lines.
             // Loops over indices: a `for … in` over a list copies it, and a copy of a profile's
             // ``SmallList`` retains each of its parts (a tenth more time in the scoring, perf).
             for i in a.names.indices {
-                let left = a.names[i]
                 for j in b.names.indices {
-                    let right = b.names[j]
-                    var score: Double
-                    if left == right {
-                        score = NameEvidence.compare(left, right, lines: false)?.score ?? 0
-                    } else {
-                        let key = Memo.NamePair(left: aKeys[i], right: bKeys[j])
-                        if let known = memo?.names[key] {
-                            score = known
-                        } else {
-                            score = NameEvidence.compare(left, right, lines: false)?.score ?? 0
-                            memo?.names[key] = score
-                        }
-                    }
+                    let score = NameEvidence.compare(a.names[i], b.names[j], lines: false)?.score ?? 0
                     if score > (nameBest?.score ?? 0) { nameBest = (score, "") }
                 }
             }
@@ -170,43 +93,12 @@ public enum PairScorer {
                 handleBest = (score, lines ? "same login or mailbox name \"\(handle)\"" : "")
             }
         }
-        // What `one`'s handles and handle names say about `name`, the best score only (no lines).
-        func handleScore(_ one: MatchProfile, _ name: [String], ascii: Bool) -> Double {
-            var best = 0.0
-            for i in one.handles.indices {
-                if let found = NameEvidence.handle(
-                    one.handles[i], bare: one.bareHandles[i], name: name, lines: false, ascii: ascii),
-                    found.score > best
-                {
-                    best = found.score
-                }
-            }
-            if name.count >= 2 {
-                for i in one.handleNames.indices {
-                    let split = one.handleNames[i]
-                    if let found = NameEvidence.compare(split, name, lines: false, floor: 0.9), found.score >= 0.9,
-                        found.score - 0.02 > best
-                    {
-                        best = found.score - 0.02
-                    }
-                }
-            }
-            return best
-        }
         // A function called twice rather than a loop over `[(a, b), (b, a)]`, which copied both profiles.
-        func handleEvidence(_ one: MatchProfile, _ other: MatchProfile, otherKeys: SmallList<Memo.NameKey>) {
+        func handleEvidence(_ one: MatchProfile, _ other: MatchProfile) {
             if !lines {
                 // The same maximum as the loops below, a name at a time.
                 for i in other.names.indices {
-                    let name = other.names[i]
-                    let key = Memo.Handles(person: ObjectIdentifier(one), name: otherKeys[i])
-                    let score: Double
-                    if let known = memo?.handles[key] {
-                        score = known
-                    } else {
-                        score = handleScore(one, name, ascii: one.isASCII && other.isASCII)
-                        memo?.handles[key] = score
-                    }
+                    let score = Self.handleScore(one, other.names[i], ascii: one.isASCII && other.isASCII)
                     if score > (handleBest?.score ?? 0) { handleBest = (score, "") }
                 }
                 return
@@ -247,8 +139,8 @@ public enum PairScorer {
                 )
             }
         }
-        handleEvidence(a, b, otherKeys: bKeys)
-        handleEvidence(b, a, otherKeys: aKeys)
+        handleEvidence(a, b)
+        handleEvidence(b, a)
         // One's handle is the other's plus trailing digits (`djelinski`, `djelinski1`). Digits are
         // often added because someone else had the plain name, so alone this stays below the accept
         // threshold; beside a handle that spells the other's name it is a second, corroborating sign.
@@ -362,6 +254,31 @@ public enum PairScorer {
         }
         guard confidence >= floor || !flags.isEmpty && strongest.score >= floor else { return nil }
         return PairScore(confidence: (confidence * 1000).rounded() / 1000, evidence: evidence, flags: flags)
+    }
+
+    /// What `one`'s handles and handle names say about `name`, the best score only (no lines); 0
+    /// when nothing.
+    static func handleScore(_ one: MatchProfile, _ name: [String], ascii: Bool) -> Double {
+        var best = 0.0
+        for i in one.handles.indices {
+            if let found = NameEvidence.handle(
+                one.handles[i], bare: one.bareHandles[i], name: name, lines: false, ascii: ascii),
+                found.score > best
+            {
+                best = found.score
+            }
+        }
+        if name.count >= 2 {
+            for i in one.handleNames.indices {
+                let split = one.handleNames[i]
+                if let found = NameEvidence.compare(split, name, lines: false, floor: 0.9), found.score >= 0.9,
+                    found.score - 0.02 > best
+                {
+                    best = found.score - 0.02
+                }
+            }
+        }
+        return best
     }
 
     static func hasFullName(_ profile: MatchProfile) -> Bool {

@@ -3,7 +3,7 @@ protocol MemoKey: Equatable {
     var mixed: UInt64 { get }
 }
 
-/// Scores remembered by key within one piece of a pass (``PairScorer/Memo``): open addressing
+/// Scores remembered by key within one piece of a pass (``ScoringTable/Memo``): open addressing
 /// with linear probing on the key's own mix of its fields.
 ///
 /// Written by hand because the standard `Dictionary` hashed every key again with SipHash, seeded
@@ -32,10 +32,7 @@ struct ScoreTable<Key: MemoKey> {
     /// on every bit of both.
     @inline(__always)
     static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        var x = a ^ (b &* 0xBF58_476D_1CE4_E5B9)
-        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-        return x ^ (x >> 31)
+        mix64(a, b)
     }
 
     /// The score kept for `key`, if any; setting nil is ignored (nothing is ever removed).
@@ -72,4 +69,13 @@ struct ScoreTable<Key: MemoKey> {
         }
         self = larger
     }
+}
+
+/// ``ScoreTable/mix(_:_:)``, for keys made outside a table.
+@inline(__always)
+func mix64(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    var x = a ^ (b &* 0xBF58_476D_1CE4_E5B9)
+    x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+    return x ^ (x >> 31)
 }

@@ -39,29 +39,26 @@ import Testing
         #expect(table[Key(id: 2, mixed: 5)] == nil, "the same mix, another key")
     }
 
-    /// Names are told apart by every field of their keys, not by the slot their mix picks: a
-    /// table started small (so that real keys share slots and it grows) against a dictionary.
-    @Test func nameKeysThatDifferInOneFieldAreDifferentEntries() {
-        typealias Memo = PairScorer.Memo
-        let jane = Memo.NameKey(["jane", "doe"])
-        let john = Memo.NameKey(["john", "doe"])
+    /// Name pairs are told apart by both of their keys, in order, not by the slot their mix picks:
+    /// a table started small (so that real keys share slots and it grows) against a dictionary.
+    @Test func namePairsThatDifferInOneKeyAreDifferentEntries() {
+        typealias Memo = ScoringTable.Memo
+        let jane = ScoringTable.nameKey(["jane", "doe"])
+        let john = ScoringTable.nameKey(["john", "doe"])
         var memo = Memo()
         memo.names[Memo.NamePair(left: jane, right: john)] = 0.8
         #expect(memo.names[Memo.NamePair(left: jane, right: john)] == 0.8)
         #expect(memo.names[Memo.NamePair(left: john, right: jane)] == nil)
-        let one = Memo.NameKey(["x"])
-        var shaped = one
-        shaped.shape += 1
-        memo.names[Memo.NamePair(left: one, right: one)] = 0.1
-        #expect(memo.names[Memo.NamePair(left: one, right: shaped)] == nil)
+        memo.handles[Memo.Handles(person: 1, name: jane)] = 0.5
+        #expect(memo.handles[Memo.Handles(person: 2, name: jane)] == nil)
+        #expect(memo.handles[Memo.Handles(person: 1, name: john)] == nil)
 
         let tokens = ["jane", "doe", "j", "smith", "li", "wei", "anna"]
-        let names = tokens.flatMap { a in tokens.map { b in Memo.NameKey([a, b]) } }
+        let names = tokens.flatMap { a in tokens.map { b in ScoringTable.nameKey([a, b]) } }
+        #expect(Set(names).count == names.count)
         var table = ScoreTable<Memo.NamePair>(capacity: 1)
         var reference: [String: Double] = [:]
-        func text(_ key: Memo.NamePair) -> String {
-            "\(key.left.hash) \(key.left.shape) \(key.right.hash) \(key.right.shape)"
-        }
+        func text(_ key: Memo.NamePair) -> String { "\(key.left) \(key.right)" }
         for (index, pair) in zip(names, names.reversed()).enumerated() where index % 2 == 0 {
             let key = Memo.NamePair(left: pair.0, right: pair.1)
             table[key] = Double(index)
