@@ -73,7 +73,7 @@ public enum BlockingKeys {
         for index in profile.handles.indices {
             let handle = profile.handles[index]
             key("h:", Substring(handle), "", "")
-            let bare = profile.bareHandles[index]
+            let bare = profile.bareHandle(index)
             if bare != handle, bare.count >= 4 { key("h:", Substring(bare), "", "") }
         }
         for index in profile.handleNames.indices { addName(profile.handleNames[index]) }

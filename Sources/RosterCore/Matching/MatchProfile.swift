@@ -18,9 +18,6 @@ public final class MatchProfile: Sendable {
     let names: SmallList<[String]>
     /// Distinct handles: logins, local parts of real emails, GitHub noreply logins, letters and digits only.
     let handles: SmallList<String>
-    /// Each of `handles` without trailing digits (``NameNormaliser/withoutTrailingDigits(_:)``;
-    /// empty when there is none), in their order.
-    let bareHandles: SmallList<String>
     /// Handles with separators that read as names (`jane.doe` → `["jane", "doe"]`).
     let handleNames: SmallList<[String]>
     /// ``BlockingKeys/hash(_:)`` of each real address, the first here and the others in
@@ -58,6 +55,17 @@ public final class MatchProfile: Sendable {
         return firstEmail == other.firstEmail || otherEmails.contains(other.firstEmail)
             || other.otherEmails.contains(firstEmail) || otherEmails.contains(where: other.otherEmails.contains)
     }
+    /// Handle `index` without its trailing digits (``NameNormaliser/withoutTrailingDigits(_:)``;
+    /// empty when it is all digits), made when asked: kept in the profile, they were 40 bytes of
+    /// every one, 48 MB of the peak of `bench/proposals.sh 1000000` (which ``ScoringTable``'s keys
+    /// then raised past 1 GB).
+    func bareHandle(_ index: Int) -> String {
+        NameNormaliser.withoutTrailingDigits(handles[index])
+    }
+
+    /// Every handle's ``bareHandle(_:)``, in their order.
+    var bareHandles: [String] { handles.indices.map(bareHandle) }
+
     /// ``BlockingKeys/hash(_:)`` of each real address; empty without one.
     var emailHashes: [UInt64] { hasEmail ? [firstEmail] + otherEmails : [] }
     /// GitHub users named by noreply addresses: the numeric id when present, else the login.
@@ -237,7 +245,6 @@ public final class MatchProfile: Sendable {
         let sharedNames = names.map { lists.strings.share($0) }
         self.names = SmallList(sharedNames)
         self.handles = SmallList(handles)
-        bareHandles = SmallList(handles.map(NameNormaliser.withoutTrailingDigits))
         self.handleNames = SmallList(handleNames.map { split in sharedNames.first { $0 == split } ?? split })
         hasEmail = !emails.isEmpty
         firstEmail = emails.first.map(BlockingKeys.hash) ?? 0

@@ -94,6 +94,7 @@ public enum NameNormaliser {
     /// Drops trailing digits: `"jdoe42"` → `"jdoe"`.
     public static func withoutTrailingDigits(_ text: String) -> String {
         let utf8 = text.utf8
+        guard let last = utf8.last, (0x30...0x39).contains(last) else { return text }
         var end = utf8.endIndex
         while end > utf8.startIndex {
             let before = utf8.index(before: end)

@@ -109,7 +109,7 @@ public enum PairScorer {
             for i in one.handles.indices {
                 for j in other.names.indices {
                     if let found = NameEvidence.handle(
-                        one.handles[i], bare: one.bareHandles[i], name: other.names[j], lines: false, ascii: ascii),
+                        one.handles[i], bare: one.bareHandle(i), name: other.names[j], lines: false, ascii: ascii),
                         found.score > max(best?.score ?? 0, handleBest?.score ?? 0)
                     {
                         best = (found.score, i, j)
@@ -118,7 +118,7 @@ public enum PairScorer {
             }
             if let best {
                 handleBest = NameEvidence.handle(
-                    one.handles[best.handle], bare: one.bareHandles[best.handle], name: other.names[best.name],
+                    one.handles[best.handle], bare: one.bareHandle(best.handle), name: other.names[best.name],
                     lines: true, ascii: ascii)
             }
             var split: (score: Double, split: Int, name: Int)?
@@ -146,11 +146,7 @@ public enum PairScorer {
         // threshold; beside a handle that spells the other's name it is a second, corroborating sign.
         // Short handles (`jsmith`) and two numbered ones (`jsmith1`, `jsmith2`) say too little.
         var corroboration: String?
-        if !a.handles.contains(where: b.handles.contains),
-            let common = a.bareHandles.first(where: {
-                $0.utf8.count >= 8 && b.bareHandles.contains($0) && (a.handles.contains($0) || b.handles.contains($0))
-            })
-        {
+        if !a.handles.contains(where: b.handles.contains), let common = digitsOnly(a, b) {
             let score = 0.88
             let line = lines ? "logins or mailbox names \"\(common)\" differ only in trailing digits" : ""
             if let found = handleBest {
@@ -262,7 +258,7 @@ public enum PairScorer {
         var best = 0.0
         for i in one.handles.indices {
             if let found = NameEvidence.handle(
-                one.handles[i], bare: one.bareHandles[i], name: name, lines: false, ascii: ascii),
+                one.handles[i], bare: one.bareHandle(i), name: name, lines: false, ascii: ascii),
                 found.score > best
             {
                 best = found.score
@@ -279,6 +275,21 @@ public enum PairScorer {
             }
         }
         return best
+    }
+
+    /// A handle of 8 bytes or more, without trailing digits, that both have once their handles'
+    /// trailing digits are dropped, and one of them has as it is (`djelinski`, `djelinski1`); nil
+    /// when there is none.
+    static func digitsOnly(_ a: MatchProfile, _ b: MatchProfile) -> String? {
+        for i in a.handles.indices {
+            let bare = a.bareHandle(i)
+            if bare.utf8.count >= 8, b.handles.indices.contains(where: { b.bareHandle($0) == bare }),
+                a.handles.contains(bare) || b.handles.contains(bare)
+            {
+                return bare
+            }
+        }
+        return nil
     }
 
     static func hasFullName(_ profile: MatchProfile) -> Bool {

@@ -14,16 +14,24 @@
 /// on all 64 bits to be taken for one.
 struct ScoringTable: Sendable {
     /// One profile's place in `pool` and what it holds: its names, handles, bare handles, private
-    /// domains, integrations and addresses, in that order, and its flags.
+    /// domains, integrations (unless `integrationBits` has them) and addresses, in that order, and
+    /// its flags.
     struct Person {
         var start: UInt32 = 0
         var names: UInt8 = 0
         var handles: UInt8 = 0
+        /// Handles without their trailing digits, of 8 bytes or more (``PairScorer``'s digits
+        /// rule): only those that had digits, the others being handles already.
         var bares: UInt8 = 0
         var domains: UInt8 = 0
         var integrations: UInt8 = 0
         var emails: UInt8 = 0
+        /// One bit per integration of ``ScoringTable/integrationBits``.
+        var integrationBits: UInt8 = 0
         var flags: UInt8 = 0
+
+        /// How many keys it has in the pool.
+        var keys: Int { Int(names) + Int(handles) + Int(bares) + Int(domains) + Int(integrations) + Int(emails) }
     }
 
     /// What a ``Person``'s `flags` say.
@@ -38,60 +46,88 @@ struct ScoringTable: Sendable {
         static let unlisted: UInt8 = 64
     }
 
+    /// The integrations, when there are at most 8, each a bit of ``Person/integrationBits``; nil
+    /// when there are more, and each person's are in the pool. Most rosters have a few (as bits, a
+    /// tenth of the table of `bench/proposals.sh 1000000` is saved).
+    private(set) var integrationBits: [String]?
+
     private(set) var people: [Person] = []
     private(set) var pool: [UInt64] = []
 
     /// The table of `profiles`, built in pieces on up to `threads` threads.
+    ///
+    /// Each person's place and counts come first, then every piece writes its keys at its place in
+    /// the one array: pieces of their own, joined afterwards, held the keys twice at the peak of a
+    /// full pass over `bench/proposals.sh 1000000` (1,029 MB against 897 MB before the table).
     init(_ profiles: [MatchProfile], threads: Int = 1) {
-        let pieces = ParallelWork.ranges(profiles.count, pieces: max(1, (profiles.count + 4095) / 4096))
-        var built = ParallelWork.map(pieces.count, threads: threads) { piece in
-            var people: [Person] = []
-            var pool: [UInt64] = []
-            people.reserveCapacity(pieces[piece].count)
-            pool.reserveCapacity(pieces[piece].count * 6)
-            for index in pieces[piece] { people.append(Self.add(profiles[index], to: &pool)) }
-            return (people, pool)
-        }
-        people.reserveCapacity(profiles.count)
-        pool.reserveCapacity(built.reduce(0) { $0 + $1.1.count })
-        for piece in built.indices {
-            let base = pool.count
-            for var person in built[piece].0 {
-                if person.flags & Flag.unlisted == 0, let start = UInt32(exactly: base + Int(person.start)) {
-                    person.start = start
-                } else {
-                    person = Person(flags: Flag.unlisted)
-                }
-                people.append(person)
+        // Profiles built together share their lists of integrations: most are the one before's.
+        var integrations: [String]? = []
+        var previous: [String] = []
+        for profile in profiles where profile.integrations != previous {
+            previous = profile.integrations
+            for integration in previous where !(integrations?.contains(integration) ?? true) {
+                integrations?.append(integration)
+                if integrations!.count > 8 { integrations = nil }
             }
-            pool += built[piece].1
-            built[piece] = ([], [])
+            if integrations == nil { break }
+        }
+        integrationBits = integrations
+        let bits = integrations
+        let pieces = ParallelWork.ranges(profiles.count, pieces: max(1, (profiles.count + 4095) / 4096))
+        people = [Person](unsafeUninitializedCapacity: profiles.count) { people, initialized in
+            let output = PeopleBuffer(start: people.baseAddress)
+            _ = ParallelWork.map(pieces.count, threads: threads) { piece in
+                for index in pieces[piece] {
+                    (output.start! + index).initialize(to: Self.counted(profiles[index], bits: bits))
+                }
+            }
+            initialized = profiles.count
+        }
+        var total = 0
+        for index in people.indices where people[index].flags & Flag.unlisted == 0 {
+            if let start = UInt32(exactly: total) {
+                people[index].start = start
+                total += people[index].keys
+            } else {
+                people[index] = Person(flags: people[index].flags | Flag.unlisted)
+            }
+        }
+        pool = [UInt64](unsafeUninitializedCapacity: total) { pool, initialized in
+            let output = PoolBuffer(start: pool.baseAddress)
+            _ = ParallelWork.map(pieces.count, threads: threads) { [people] piece in
+                for index in pieces[piece] where people[index].flags & Flag.unlisted == 0 {
+                    Self.write(profiles[index], bits: bits != nil, at: output.start! + Int(people[index].start))
+                }
+            }
+            initialized = total
         }
     }
 
-    /// `profile`'s keys, appended to `pool`, and its place there (relative to `pool`'s start).
-    private static func add(_ profile: MatchProfile, to pool: inout [UInt64]) -> Person {
-        let start = pool.count
-        func count(_ added: Int) -> UInt8? { UInt8(exactly: added) }
-        let names = pool.count
-        for i in profile.names.indices { pool.append(nameKey(profile.names[i])) }
-        let handles = pool.count
-        for i in profile.handles.indices { pool.append(handleKey(profile.handles[i])) }
-        let bares = pool.count
-        // Only bare handles of 8 bytes or more take part (``PairScorer``'s digits rule).
-        for i in profile.bareHandles.indices where profile.bareHandles[i].utf8.count >= 8 {
-            pool.append(handleKey(profile.bareHandles[i]))
-        }
-        let domains = pool.count
-        for domain in profile.privateDomains { pool.append(BlockingKeys.hash(domain)) }
-        let integrations = pool.count
-        for integration in profile.integrations {
-            let key = BlockingKeys.hash(integration)
-            if !pool[integrations...].contains(key) { pool.append(key) }
-        }
-        let emails = pool.count
-        // Addresses matter only beside a private domain in common.
-        if !profile.privateDomains.isEmpty { pool += profile.emailHashes }
+    /// The pool being written, by several threads at places that never overlap.
+    private struct PoolBuffer: @unchecked Sendable {
+        let start: UnsafeMutablePointer<UInt64>?
+    }
+
+    /// The people being written, by several threads at places that never overlap.
+    private struct PeopleBuffer: @unchecked Sendable {
+        let start: UnsafeMutablePointer<Person>?
+    }
+
+    /// Whether `profile`'s bare handle `index` is of 8 bytes or more and not the handle itself (it
+    /// had trailing digits).
+    private static func isDigitsBare(_ profile: MatchProfile, _ index: Int) -> Bool {
+        let bare = profile.bareHandle(index)
+        return bare.utf8.count >= 8 && bare.utf8.count != profile.handles[index].utf8.count
+    }
+
+    /// Whether `integrations[index]` is its first occurrence: the integrations are kept once each.
+    private static func isFirst(_ integrations: [String], _ index: Int) -> Bool {
+        !integrations[..<index].contains(integrations[index])
+    }
+
+    /// `profile`'s counts and flags (its start left at 0); unlisted when a count is past 255.
+    /// `bits`: ``integrationBits``.
+    private static func counted(_ profile: MatchProfile, bits: [String]?) -> Person {
         var flags: UInt8 = 0
         if profile.isBot { flags |= Flag.bot }
         if profile.isASCII { flags |= Flag.ascii }
@@ -99,17 +135,46 @@ struct ScoringTable: Sendable {
         if profile.sharedMailbox != nil { flags |= Flag.shared }
         if !profile.githubUsers.isEmpty { flags |= Flag.github }
         if !profile.placeholders.isEmpty { flags |= Flag.placeholders }
-        guard let nameCount = count(handles - names), let handleCount = count(bares - handles),
-            let bareCount = count(domains - bares), let domainCount = count(integrations - domains),
-            let integrationCount = count(emails - integrations), let emailCount = count(pool.count - emails),
-            let relative = UInt32(exactly: start)
-        else {
-            pool.removeSubrange(start...)
-            return Person(flags: flags | Flag.unlisted)
+        var bares = 0
+        for i in profile.handles.indices where isDigitsBare(profile, i) { bares += 1 }
+        var mask: UInt8 = 0
+        let integrations: Int
+        if let bits {
+            for integration in profile.integrations { mask |= 1 << bits.firstIndex(of: integration)! }
+            integrations = 0
+        } else {
+            integrations = profile.integrations.indices.count { isFirst(profile.integrations, $0) }
         }
+        // Addresses matter only beside a private domain in common.
+        let emails = profile.privateDomains.isEmpty ? 0 : profile.emailHashes.count
+        let counts = [
+            profile.names.count, profile.handles.count, bares, profile.privateDomains.count, integrations, emails,
+        ]
+        guard counts.allSatisfy({ $0 <= 255 }) else { return Person(flags: flags | Flag.unlisted) }
         return Person(
-            start: relative, names: nameCount, handles: handleCount, bares: bareCount, domains: domainCount,
-            integrations: integrationCount, emails: emailCount, flags: flags)
+            names: UInt8(counts[0]), handles: UInt8(counts[1]), bares: UInt8(counts[2]), domains: UInt8(counts[3]),
+            integrations: UInt8(counts[4]), emails: UInt8(counts[5]), integrationBits: mask, flags: flags)
+    }
+
+    /// Writes `profile`'s keys from `start` on, as many as ``counted(_:)`` counted, in the order
+    /// ``Person`` gives.
+    private static func write(_ profile: MatchProfile, bits: Bool, at start: UnsafeMutablePointer<UInt64>) {
+        var next = start
+        func put(_ key: UInt64) {
+            next.initialize(to: key)
+            next += 1
+        }
+        for i in profile.names.indices { put(nameKey(profile.names[i])) }
+        for i in profile.handles.indices { put(handleKey(profile.handles[i])) }
+        for i in profile.handles.indices where isDigitsBare(profile, i) { put(handleKey(profile.bareHandle(i))) }
+        for domain in profile.privateDomains { put(BlockingKeys.hash(domain)) }
+        let integrations = profile.integrations
+        for i in integrations.indices where !bits && isFirst(integrations, i) {
+            put(BlockingKeys.hash(integrations[i]))
+        }
+        if !profile.privateDomains.isEmpty {
+            for email in profile.emailHashes { put(email) }
+        }
     }
 
     /// A name's key: the FNV-1a hash of its tokens, each followed by a separator, mixed with their
@@ -258,12 +323,12 @@ struct ScoringTable: Sendable {
         }
         handleEvidence(a, b, bNames)
         handleEvidence(b, a, aNames)
-        // One's handle is the other's plus trailing digits.
+        // One's handle is the other's plus trailing digits. With no handle in common, a bare
+        // handle both have (``PairScorer/digitsOnly(_:_:)``) is one's handle and the other's with
+        // digits: bare handles never end in a digit.
         if !handleInCommon,
-            aBares.contains(where: {
-                view.contains(pool[$0], in: bBares)
-                    && (view.contains(pool[$0], in: aHandles) || view.contains(pool[$0], in: bHandles))
-            })
+            aBares.contains(where: { view.contains(pool[$0], in: bHandles) })
+                || bBares.contains(where: { view.contains(pool[$0], in: aHandles) })
         {
             let score = 0.88
             if hasHandle {
@@ -306,7 +371,9 @@ struct ScoringTable: Sendable {
         if (hasName ? nameBest : 0) < 0.92, view.intersect(aDomains, bDomains), !view.intersect(aEmails, bEmails) {
             confidence *= 0.6
         }
-        if view.intersect(aIntegrations, bIntegrations) { confidence *= 0.97 }
+        if left.integrationBits & right.integrationBits != 0 || view.intersect(aIntegrations, bIntegrations) {
+            confidence *= 0.97
+        }
         if !hasName, !sameGitHubUser, both & Flag.fullName != 0 {
             let (x, y) = (profiles[a], profiles[b])
             let compatible = x.names.contains { left in

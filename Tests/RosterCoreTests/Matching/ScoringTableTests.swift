@@ -63,10 +63,24 @@ import Testing
         return people
     }
 
-    @Test func everyCandidatePairScoresAsThePairScorerScoresIt() {
-        let profiles = MatchProfile.profiles(of: Self.people())
+    /// With up to 8 integrations, the table keeps them as bits; with more, as keys. Twelve
+    /// instances of each integration make more.
+    @Test(arguments: [false, true])
+    func everyCandidatePairScoresAsThePairScorerScoresIt(manyIntegrations: Bool) {
+        var people = Self.people()
+        if manyIntegrations {
+            for p in people.indices {
+                for a in people[p].accounts.indices {
+                    let key = people[p].accounts[a].key
+                    people[p].accounts[a].key = AccountKey(
+                        integration: "\(key.integration)-\(p % 12)", accountID: key.accountID)
+                }
+            }
+        }
+        let profiles = MatchProfile.profiles(of: people)
         let pairs = Matcher().candidates(profiles)
         let table = ScoringTable(profiles, threads: 2)
+        #expect((table.integrationBits == nil) == manyIntegrations)
         #expect(table.people.count == profiles.count)
         #expect(table.people.contains { $0.flags & ScoringTable.Flag.unlisted != 0 })
         var memo = ScoringTable.Memo()
