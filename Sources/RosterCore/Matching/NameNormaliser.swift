@@ -95,6 +95,15 @@ public enum NameNormaliser {
     public static func withoutTrailingDigits(_ text: String) -> String {
         let utf8 = text.utf8
         guard let last = utf8.last, (0x30...0x39).contains(last) else { return text }
+        // Read in place: made for every handle ending in a digit when a pair's handles are scored
+        // (``MatchProfile/bareHandle(_:)``), where going through the view's indices was most of it.
+        let cut: String? = utf8.withContiguousStorageIfAvailable { bytes in
+            var end = bytes.count
+            while end > 0, (0x30...0x39).contains(bytes[end - 1]) { end -= 1 }
+            // A trailing ASCII digit is never part of a larger character: the cut is on a boundary.
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<end]), as: UTF8.self)
+        }
+        if let cut { return cut }
         var end = utf8.endIndex
         while end > utf8.startIndex {
             let before = utf8.index(before: end)

@@ -107,9 +107,10 @@ public enum PairScorer {
             let ascii = one.isASCII && other.isASCII
             var best: (score: Double, handle: Int, name: Int)?
             for i in one.handles.indices {
+                let bare = one.bareHandle(i)
                 for j in other.names.indices {
                     if let found = NameEvidence.handle(
-                        one.handles[i], bare: one.bareHandle(i), name: other.names[j], lines: false, ascii: ascii),
+                        one.handles[i], bare: bare, name: other.names[j], lines: false, ascii: ascii),
                         found.score > max(best?.score ?? 0, handleBest?.score ?? 0)
                     {
                         best = (found.score, i, j)
@@ -281,13 +282,12 @@ public enum PairScorer {
     /// trailing digits are dropped, and one of them has as it is (`djelinski`, `djelinski1`); nil
     /// when there is none.
     static func digitsOnly(_ a: MatchProfile, _ b: MatchProfile) -> String? {
+        var others: [String]?
         for i in a.handles.indices {
             let bare = a.bareHandle(i)
-            if bare.utf8.count >= 8, b.handles.indices.contains(where: { b.bareHandle($0) == bare }),
-                a.handles.contains(bare) || b.handles.contains(bare)
-            {
-                return bare
-            }
+            guard bare.utf8.count >= 8 else { continue }
+            if others == nil { others = b.bareHandles }
+            if others!.contains(bare), a.handles.contains(bare) || b.handles.contains(bare) { return bare }
         }
         return nil
     }

@@ -36,6 +36,15 @@ import Testing
         #expect(NameNormaliser.compactHandle("Jane.Doe-2") == "janedoe2")
         #expect(NameNormaliser.handleTokens("jane_doe") == ["jane", "doe"])
         #expect(NameNormaliser.withoutTrailingDigits("jdoe42") == "jdoe")
+        #expect(NameNormaliser.withoutTrailingDigits("jdoe") == "jdoe")
+        #expect(NameNormaliser.withoutTrailingDigits("2024") == "")
+        #expect(NameNormaliser.withoutTrailingDigits("") == "")
+        #expect(NameNormaliser.withoutTrailingDigits("jürgen7") == "jürgen")
+        #expect(NameNormaliser.withoutTrailingDigits("a1b22") == "a1b")
+        // Longer than a small string, and a substring's bytes (not from a string's start).
+        let long = "averyveryverylonghandle" + String(repeating: "9", count: 20)
+        #expect(NameNormaliser.withoutTrailingDigits(long) == "averyveryverylonghandle")
+        #expect(NameNormaliser.withoutTrailingDigits(String(long.dropFirst(5))) == "veryverylonghandle")
     }
 }
 
