@@ -736,7 +736,16 @@ public struct Matcher: Sendable {
                 flags.append(flag)
             }
         }
-        let distinct = MatchProfile.distinctPeople(in: people.flatMap { profiles[$0].names.filter { $0.count >= 2 } })
+        // Fewer than three full names can't be more than two people: most drafts are not listed
+        // again (listing them was a twentieth of writing the drafts, perf).
+        var fullNames = 0
+        for person in people {
+            for name in profiles[person].names where name.count >= 2 { fullNames += 1 }
+        }
+        let distinct =
+            fullNames <= 2 && people.count <= largestGroup
+            ? fullNames
+            : MatchProfile.distinctPeople(in: people.flatMap { profiles[$0].names.filter { $0.count >= 2 } })
         if people.count > largestGroup || distinct > 2 {
             let names =
                 switch distinct {
