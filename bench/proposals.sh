@@ -44,7 +44,7 @@ refresh_s=$(grep -o ' seconds=[0-9.]*' <<<"$refresh" | cut -d= -f2)
 echo "$refresh"
 
 printf '%-44s %8s s   peak RSS %6d MB\n' "ingest $people people + first proposals pass" "$ingest_s" $((ingest_kb / 1024))
-echo "of which the blocking keys and the index write (during the matching): ${index_s:-?} s"
+echo "of which the blocking keys and the index write (a first index before the matching): ${index_s:-?} s"
 printf '%-44s %8s s   peak RSS %6d MB\n' "proposals refresh --full (full pass)" "$full_s" $((full_kb / 1024))
 printf '%-44s %8s s   peak RSS %6d MB\n' "ingest 1,000 rows + incremental refresh" "$more_s" $((more_kb / 1024))
 echo "of which the proposals refresh: ${refresh_s:-?} s (goal: full pass < 30 s, < 1 GB; refresh well under 1 s)"
