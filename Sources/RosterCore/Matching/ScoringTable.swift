@@ -30,6 +30,16 @@ struct ScoringTable: Sendable {
         var integrationBits: UInt8 = 0
         var flags: UInt8 = 0
 
+        /// Where its names, handles, bare handles, domains, integrations and addresses are in the pool.
+        var ranges: (Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>) {
+            var next = Int(start)
+            func take(_ count: UInt8) -> Range<Int> {
+                defer { next += Int(count) }
+                return next..<(next + Int(count))
+            }
+            return (take(names), take(handles), take(bares), take(domains), take(integrations), take(emails))
+        }
+
         /// How many keys it has in the pool.
         var keys: Int { Int(names) + Int(handles) + Int(bares) + Int(domains) + Int(integrations) + Int(emails) }
     }
@@ -267,18 +277,8 @@ struct ScoringTable: Sendable {
         if (left.flags ^ right.flags) & Flag.bot != 0 { return nil }
         var flagged = both & Flag.bot != 0
 
-        let aNames = Int(left.start)..<(Int(left.start) + Int(left.names))
-        let aHandles = aNames.upperBound..<(aNames.upperBound + Int(left.handles))
-        let aBares = aHandles.upperBound..<(aHandles.upperBound + Int(left.bares))
-        let aDomains = aBares.upperBound..<(aBares.upperBound + Int(left.domains))
-        let aIntegrations = aDomains.upperBound..<(aDomains.upperBound + Int(left.integrations))
-        let aEmails = aIntegrations.upperBound..<(aIntegrations.upperBound + Int(left.emails))
-        let bNames = Int(right.start)..<(Int(right.start) + Int(right.names))
-        let bHandles = bNames.upperBound..<(bNames.upperBound + Int(right.handles))
-        let bBares = bHandles.upperBound..<(bHandles.upperBound + Int(right.bares))
-        let bDomains = bBares.upperBound..<(bBares.upperBound + Int(right.domains))
-        let bIntegrations = bDomains.upperBound..<(bDomains.upperBound + Int(right.integrations))
-        let bEmails = bIntegrations.upperBound..<(bIntegrations.upperBound + Int(right.emails))
+        let (aNames, aHandles, aBares, aDomains, aIntegrations, aEmails) = left.ranges
+        let (bNames, bHandles, bBares, bDomains, bIntegrations, bEmails) = right.ranges
         let pool = view.pool
 
         // Names: the best of every pair of them.
