@@ -1,5 +1,5 @@
 /// What scoring a pair without lines reads of every profile, as 64-bit keys in one flat array:
-/// ``score(_:_:view:profiles:memo:)`` gives what ``PairScorer/score(_:_:lines:memo:)`` gives
+/// ``score(_:_:view:profiles:memo:)`` gives what ``PairScorer/score(_:_:lines:)`` gives
 /// without lines, reading the profiles themselves only for what the keys can't answer (a name or a
 /// handle not yet compared in this piece, GitHub users, placeholders, names without evidence).
 ///
@@ -9,8 +9,8 @@
 /// another twentieth hashing the same names again for every pair (perf). Here a pair reads only
 /// integers, through buffers taken once per piece of the pass.
 ///
-/// Names, handles, domains, integrations and addresses are compared by 64-bit hashes, as the memo
-/// and ``MatchProfile/sharesEmail(with:)`` already did: two different texts would have to collide
+/// Names, handles, domains, integrations and addresses are compared by 64-bit hashes, as the
+/// scorer's memo and ``MatchProfile/sharesEmail(with:)`` already did: two different texts would have to collide
 /// on all 64 bits to be taken for one.
 struct ScoringTable: Sendable {
     /// One profile's place in `pool` and what it holds: its names, handles, bare handles, private
@@ -262,7 +262,7 @@ struct ScoringTable: Sendable {
         var forms = ScoreTable<NamePair>(capacity: 4096)
     }
 
-    /// ``PairScorer/score(_:_:lines:memo:)`` of `profiles[a]` and `profiles[b]` without lines: the
+    /// ``PairScorer/score(_:_:lines:)`` of `profiles[a]` and `profiles[b]` without lines: the
     /// confidence (rounded to thousandths) and whether it is flagged; nil when the pair does not
     /// score. The steps are ``PairScorer``'s, in its order, so that the numbers are the same.
     static func score(
