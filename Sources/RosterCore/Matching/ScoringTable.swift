@@ -1,3 +1,5 @@
+import Foundation
+
 /// What scoring a pair without lines reads of every profile, as 64-bit keys in one flat array:
 /// ``score(_:_:view:profiles:memo:)`` gives what ``PairScorer/score(_:_:lines:)`` gives
 /// without lines, reading the profiles themselves only for what the keys can't answer (a name or a
@@ -9,9 +11,10 @@
 /// another twentieth hashing the same names again for every pair (perf). Here a pair reads only
 /// integers, through buffers taken once per piece of the pass.
 ///
-/// Names, handles, domains, integrations and addresses are compared by 64-bit hashes, as the
-/// scorer's memo and ``MatchProfile/sharesEmail(with:)`` already did: two different texts would have to collide
-/// on all 64 bits to be taken for one.
+/// Names, handles, domains, integrations and addresses are compared by 64-bit hashes of their
+/// bytes in Unicode's composed form (``textHash(_:)``), so that texts `String`'s `==` takes for
+/// one (``PairScorer`` compares with it) get one key; ``MatchProfile/sharesEmail(with:)`` compares
+/// addresses so too. Two different texts would have to collide on all 64 bits to be taken for one.
 struct ScoringTable: Sendable {
     /// One profile's place in `pool` and what it holds: its names, handles, bare handles, private
     /// domains, integrations (unless `integrationBits` has them) and addresses, in that order, and
@@ -166,7 +169,7 @@ struct ScoringTable: Sendable {
             integrations: UInt8(counts[4]), emails: UInt8(counts[5]), integrationBits: mask, flags: flags)
     }
 
-    /// Writes `profile`'s keys from `start` on, as many as ``counted(_:)`` counted, in the order
+    /// Writes `profile`'s keys from `start` on, as many as ``counted(_:bits:)`` counted, in the order
     /// ``Person`` gives.
     private static func write(_ profile: MatchProfile, bits: Bool, at start: UnsafeMutablePointer<UInt64>) {
         var next = start
@@ -174,38 +177,52 @@ struct ScoringTable: Sendable {
             next.initialize(to: key)
             next += 1
         }
-        for i in profile.names.indices { put(nameKey(profile.names[i])) }
-        for i in profile.handles.indices { put(handleKey(profile.handles[i])) }
-        for i in profile.handles.indices where isDigitsBare(profile, i) { put(handleKey(profile.bareHandle(i))) }
-        for domain in profile.privateDomains { put(BlockingKeys.hash(domain)) }
+        let ascii = profile.isASCII
+        for i in profile.names.indices { put(nameKey(profile.names[i], ascii: ascii)) }
+        for i in profile.handles.indices { put(handleKey(profile.handles[i], ascii: ascii)) }
+        for i in profile.handles.indices where isDigitsBare(profile, i) {
+            put(handleKey(profile.bareHandle(i), ascii: ascii))
+        }
+        for domain in profile.privateDomains { put(textHash(domain)) }
         let integrations = profile.integrations
         for i in integrations.indices where !bits && isFirst(integrations, i) {
-            put(BlockingKeys.hash(integrations[i]))
+            put(textHash(integrations[i]))
         }
         if !profile.privateDomains.isEmpty {
             for email in profile.emailHashes { put(email) }
         }
     }
 
-    /// A name's key: the FNV-1a hash of its tokens, each followed by a separator, mixed with their
-    /// count and their length in bytes.
-    static func nameKey(_ tokens: [String]) -> UInt64 {
+    /// `text`'s FNV-1a hash, over the bytes of its composed form (NFC): `String`'s `==` takes a
+    /// text and its decomposed or reordered forms for one, and so must the keys (a handle of
+    /// Arabic letters with two marks in either order scored 0.957 by ``PairScorer`` and 0.941 here
+    /// when its bytes were hashed as they came). ASCII, nearly every text, is its own composed form.
+    static func textHash(_ text: String, ascii: Bool = false) -> UInt64 {
+        BlockingKeys.hash(ascii || NameEvidence.isASCII(text) ? text : text.precomposedStringWithCanonicalMapping)
+    }
+
+    /// A name's key: the FNV-1a hash of its tokens (in composed form, as ``textHash(_:ascii:)``),
+    /// each followed by a separator, mixed with their count and their length in bytes. `ascii`:
+    /// the tokens are known to be ASCII.
+    static func nameKey(_ tokens: [String], ascii: Bool = false) -> UInt64 {
         var hash = FNV1a()
         var bytes = 0
         for token in tokens {
-            hash.add(token.utf8)
+            let composed = ascii || NameEvidence.isASCII(token) ? token : token.precomposedStringWithCanonicalMapping
+            hash.add(composed.utf8)
             hash.add(0x1F)
-            bytes += token.utf8.count
+            bytes += composed.utf8.count
         }
         return mix64(hash.value, UInt64(bytes << 8 | min(tokens.count, 255)))
     }
 
     /// A handle's key: its hash, with its length in the low two bits as ``PairScorer`` weighs a
     /// login in common (0: under 4 characters, 1: 4, 2: 5, 3: 6 or more).
-    static func handleKey(_ handle: String) -> UInt64 {
-        let count = NameEvidence.isASCII(handle) ? handle.utf8.count : handle.count
+    static func handleKey(_ handle: String, ascii known: Bool = false) -> UInt64 {
+        let ascii = known || NameEvidence.isASCII(handle)
+        let count = ascii ? handle.utf8.count : handle.count
         let tier: UInt64 = count >= 6 ? 3 : count >= 5 ? 2 : count >= 4 ? 1 : 0
-        return BlockingKeys.hash(handle) & ~3 | tier
+        return textHash(handle, ascii: ascii) & ~3 | tier
     }
 
     /// The table's arrays for one piece of scoring, read without retaining them pair by pair.
@@ -238,7 +255,7 @@ struct ScoringTable: Sendable {
     /// read against that same name once per partner (the handle rules and name comparisons were
     /// two thirds of scoring a full pass over `bench/proposals.sh 300000`, perf).
     ///
-    /// Both tables are sized for a piece of a full pass over `bench/proposals.sh 1000000`, which
+    /// The tables are sized for a piece of a full pass over `bench/proposals.sh 1000000`, which
     /// keeps up to 3,000 names and 13,000 handles: growing them from 1,024 was a hundredth of the
     /// scoring (perf). Together they take 1.6 MB per thread.
     struct Memo {

@@ -54,6 +54,18 @@ import Testing
         // Two bots (flagged, so shown however low) with a login and only a placeholder in common.
         add("", [("github", "buildbotx", nil, "root@localhost")], bot: true)
         add("", [("gitlab", "buildbotx", nil, "root@localhost")], bot: true)
+        // One handle, its marks in either order: equal texts to `String`'s `==`, not equal bytes.
+        add("Karim Haddad", [("github", "\u{0645}\u{062D}\u{0645}\u{0651}\u{064E}\u{062F}", "Karim Haddad", nil)])
+        add("Karim Haddad", [("jira", "\u{0645}\u{062D}\u{0645}\u{064E}\u{0651}\u{062F}", "Karim Haddad", nil)])
+        add("Omar Nassar", [("slack", "\u{0645}\u{062D}\u{0645}\u{064E}\u{0651}\u{062F}", "Omar Nassar", nil)])
+        // A login in common beside one with digits; a middle name; a numeric GitHub id beside a
+        // stronger login in common; a three-letter login in common.
+        add("Dan Jelinski", [("gitlab", "djelinski", nil, nil), ("jira", "djelinski7", nil, nil)])
+        add("Jane Q Doe", [("jira", "janedoe", "Jane Q Doe", nil)])
+        add("", [("github", "commonhandle", nil, "400+loginaa@users.noreply.github.com")])
+        add("", [("gitlab", "commonhandle", nil, "400+loginbb@users.noreply.github.com")])
+        add("Quentin Zed", [("github", "qzd", "Quentin Zed", nil)])
+        add("Quentin Zed", [("gitlab", "qzd", "Quentin Zed", nil)])
         // 300 names: more than the table lists for one person.
         add(
             "Anna Garcia",
