@@ -314,11 +314,13 @@ public struct ProposalDesk: Sendable {
             return Date().timeIntervalSince(started)
         }
         let keysSeconds = Date().timeIntervalSince(indexStarted)
-        // With no index yet (the first pass of a store), the whole index is written, which took
-        // 12 s beside the scoring of 1,000,000 people: every key (150 MB) was then held while the
-        // scoring's table and edges grew, and the ingest's pass peaked at 1,036–1,049 MB (KiB/1024).
-        // That write comes first; a later pass only reads the index and changes what differs.
-        let written = previous == nil ? try write.wait() : nil
+        // With no index yet (the first pass of a store), or one from other rules or a pass that
+        // stopped, the whole index is written, which took 12 s beside the scoring of 1,000,000
+        // people: every key (150 MB) was then held while the scoring's table and edges grew, and
+        // the ingest's pass peaked at 1,036–1,049 MB (KiB/1024). That write comes first. Other
+        // passes read the index and change what differs (2–4 s), beside the scoring; one that
+        // finds more than an eighth of it changed still rewrites it there.
+        let written = previous?.fingerprint != fingerprint ? try write.wait() : nil
         let matchStarted = Date()
         // Given up, so that the matcher can free the blocks and the profiles it no longer needs (a
         // copy left here kept the blocks, 130 MB at 1,000,000 people, to the end of the pass).
