@@ -249,7 +249,7 @@ public struct Matcher: Sendable {
             }
             runs[digits] = placed
             return [Key](unsafeUninitializedCapacity: hashes.count) { keys, initialized in
-                let output = KeyBuffer(start: keys.baseAddress)
+                let output = DisjointWrites(start: keys.baseAddress)
                 _ = ParallelWork.map(parts.count, threads: threads) { [places] part in
                     var next = places[part]
                     for person in parts[part] {
@@ -272,11 +272,6 @@ public struct Matcher: Sendable {
                     }
                 }
             }
-        }
-
-        /// The keys being sorted, written by several threads at places that never overlap.
-        private struct KeyBuffer: @unchecked Sendable {
-            let start: UnsafeMutablePointer<Key>?
         }
     }
 
@@ -547,7 +542,7 @@ public struct Matcher: Sendable {
                 // Runs in turn to the threads, largest first, each thread taking the next when done.
                 let sizes = (0..<runs).map { starts[$0 + 1] - starts[$0] }
                 let order = sizes.indices.filter { sizes[$0] > 1 }.sorted { sizes[$0] > sizes[$1] }
-                let shared = EdgeBuffer(start: edges.baseAddress)
+                let shared = DisjointWrites(start: edges.baseAddress)
                 let taken = Atomic<Int>(0)
                 _ = ParallelWork.map(max(1, threads), threads: threads) { [starts] _ in
                     while true {
@@ -560,11 +555,6 @@ public struct Matcher: Sendable {
                     }
                 }
             }
-        }
-
-        /// The edges being sorted, whose runs several threads sort at once; no two take one run.
-        private struct EdgeBuffer: @unchecked Sendable {
-            let start: UnsafeMutablePointer<Edge>?
         }
 
         var a: Int { Int(low) }

@@ -28,6 +28,12 @@ package enum ParallelWork {
     }
 }
 
+/// An array's storage that several threads write at once, each at places no other one writes
+/// (the parts of a sort, the pieces of a table), handed to them as one value.
+struct DisjointWrites<Element>: @unchecked Sendable {
+    let start: UnsafeMutablePointer<Element>?
+}
+
 extension ParallelWork {
     /// `work(0) … work(count - 1)` in rounds of 32 pieces per thread, asking `checkpoint` before
     /// each round, and handing each result to `take` in piece order on the calling thread.

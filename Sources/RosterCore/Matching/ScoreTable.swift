@@ -28,13 +28,6 @@ struct ScoreTable<Key: MemoKey> {
 
     var isEmpty: Bool { count == 0 }
 
-    /// A 64-bit finaliser (splitmix64's) of two words, so that the low bits that pick a slot depend
-    /// on every bit of both.
-    @inline(__always)
-    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        mix64(a, b)
-    }
-
     /// The score kept for `key`, if any; setting nil is ignored (nothing is ever removed).
     subscript(key: Key) -> Double? {
         get {
@@ -71,7 +64,9 @@ struct ScoreTable<Key: MemoKey> {
     }
 }
 
-/// ``ScoreTable/mix(_:_:)``, for keys made outside a table.
+/// A 64-bit finaliser (splitmix64's) of two words, so that the low bits that pick a slot of a
+/// ``ScoreTable`` depend on every bit of both: how ``MemoKey``s and the scoring table's name keys
+/// mix their fields.
 @inline(__always)
 func mix64(_ a: UInt64, _ b: UInt64) -> UInt64 {
     var x = a ^ (b &* 0xBF58_476D_1CE4_E5B9)

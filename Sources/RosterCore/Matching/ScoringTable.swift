@@ -88,7 +88,7 @@ struct ScoringTable: Sendable {
         let bits = integrations
         let pieces = ParallelWork.ranges(profiles.count, pieces: max(1, (profiles.count + 4095) / 4096))
         people = [Person](unsafeUninitializedCapacity: profiles.count) { people, initialized in
-            let output = PeopleBuffer(start: people.baseAddress)
+            let output = DisjointWrites(start: people.baseAddress)
             _ = ParallelWork.map(pieces.count, threads: threads) { piece in
                 for index in pieces[piece] {
                     (output.start! + index).initialize(to: Self.counted(profiles[index], bits: bits))
@@ -106,7 +106,7 @@ struct ScoringTable: Sendable {
             }
         }
         pool = [UInt64](unsafeUninitializedCapacity: total) { pool, initialized in
-            let output = PoolBuffer(start: pool.baseAddress)
+            let output = DisjointWrites(start: pool.baseAddress)
             _ = ParallelWork.map(pieces.count, threads: threads) { [people] piece in
                 for index in pieces[piece] where people[index].flags & Flag.unlisted == 0 {
                     Self.write(profiles[index], bits: bits != nil, at: output.start! + Int(people[index].start))
@@ -116,21 +116,16 @@ struct ScoringTable: Sendable {
         }
     }
 
-    /// The pool being written, by several threads at places that never overlap.
-    private struct PoolBuffer: @unchecked Sendable {
-        let start: UnsafeMutablePointer<UInt64>?
-    }
-
-    /// The people being written, by several threads at places that never overlap.
-    private struct PeopleBuffer: @unchecked Sendable {
-        let start: UnsafeMutablePointer<Person>?
-    }
-
     /// Whether `profile`'s bare handle `index` is of 8 bytes or more and not the handle itself (it
-    /// had trailing digits).
+    /// had trailing digits), told from the handle's bytes without making the bare handle.
     private static func isDigitsBare(_ profile: MatchProfile, _ index: Int) -> Bool {
-        let bare = profile.bareHandle(index)
-        return bare.utf8.count >= 8 && bare.utf8.count != profile.handles[index].utf8.count
+        let utf8 = profile.handles[index].utf8
+        var digits = 0
+        for byte in utf8.reversed() {
+            guard (0x30...0x39).contains(byte) else { break }
+            digits += 1
+        }
+        return digits > 0 && utf8.count - digits >= 8
     }
 
     /// Whether `integrations[index]` is its first occurrence: the integrations are kept once each.
@@ -198,7 +193,12 @@ struct ScoringTable: Sendable {
     /// Arabic letters with two marks in either order scored 0.957 by ``PairScorer`` and 0.941 here
     /// when its bytes were hashed as they came). ASCII, nearly every text, is its own composed form.
     static func textHash(_ text: String, ascii: Bool = false) -> UInt64 {
-        BlockingKeys.hash(ascii || NameEvidence.isASCII(text) ? text : text.precomposedStringWithCanonicalMapping)
+        BlockingKeys.hash(composed(text, ascii: ascii))
+    }
+
+    /// `text` in composed form (NFC); `ascii`: it is known to be ASCII, its own composed form.
+    private static func composed(_ text: String, ascii: Bool) -> String {
+        ascii || NameEvidence.isASCII(text) ? text : text.precomposedStringWithCanonicalMapping
     }
 
     /// A name's key: the FNV-1a hash of its tokens (in composed form, as ``textHash(_:ascii:)``),
@@ -208,7 +208,7 @@ struct ScoringTable: Sendable {
         var hash = FNV1a()
         var bytes = 0
         for token in tokens {
-            let composed = ascii || NameEvidence.isASCII(token) ? token : token.precomposedStringWithCanonicalMapping
+            let composed = composed(token, ascii: ascii)
             hash.add(composed.utf8)
             hash.add(0x1F)
             bytes += composed.utf8.count

@@ -66,6 +66,11 @@ import Testing
         add("", [("gitlab", "commonhandle", nil, "400+loginbb@users.noreply.github.com")])
         add("Quentin Zed", [("github", "qzd", "Quentin Zed", nil)])
         add("Quentin Zed", [("gitlab", "qzd", "Quentin Zed", nil)])
+        // The digits rule at its edge: a bare login of 7 bytes says nothing, one of 8 does.
+        add("", [("github", "quorvex", nil, nil)])
+        add("", [("gitlab", "quorvex12", nil, nil)])
+        add("", [("github", "quorvexa", nil, nil)])
+        add("", [("gitlab", "quorvexa3", nil, nil)])
         // 300 names: more than the table lists for one person.
         add(
             "Anna Garcia",
