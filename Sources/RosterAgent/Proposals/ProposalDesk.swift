@@ -318,7 +318,7 @@ public struct ProposalDesk: Sendable {
         // stopped, the whole index is written, which took 12 s beside the scoring of 1,000,000
         // people: every key (150 MB) was then held while the scoring's table and edges grew, and
         // the ingest's pass peaked at 1,036–1,049 MB (KiB/1024). That write comes first. Other
-        // passes read the index and change what differs (2–4 s), beside the scoring; one that
+        // passes read the index and change what differs, beside the scoring; one that
         // finds more than an eighth of it changed still rewrites it there.
         let written = previous?.fingerprint != fingerprint ? try write.wait() : nil
         let matchStarted = Date()
